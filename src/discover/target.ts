@@ -1,0 +1,27 @@
+import type { ProfileType } from '../profile-types.js';
+
+/** The facts about a pod that targets and labels are built from. */
+export interface PodInfo {
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid: string;
+  /** `status.podIP`: the only address the scraper ever connects to. */
+  readonly ip: string;
+  readonly node: string | undefined;
+  /** The owning workload (ReplicaSet resolved to its Deployment), when there is one. */
+  readonly workload: { readonly kind: string; readonly name: string } | undefined;
+}
+
+/** One pod × one profile type: everything needed to fetch a profile and store it. */
+export interface Target {
+  readonly pod: PodInfo;
+  readonly type: ProfileType;
+  /** Service name the profile is stored under. */
+  readonly service: string;
+  /** `http://<podIP>:<port><path>/<endpoint>[?seconds=N]` */
+  readonly url: string;
+  /** For timed profiles (cpu): how long the pod profiles, in seconds. */
+  readonly seconds: number | undefined;
+  /** Labels pushed with the profile: namespace, pod, node, workload, extra labels. */
+  readonly labels: Readonly<Record<string, string>>;
+}
