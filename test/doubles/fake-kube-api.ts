@@ -1,0 +1,182 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { V1Pod } from '@kubernetes/client-node';
+import { apiGroupList, apiVersions, coreV1Resources, versionInfo } from './fake-kube-api/discovery.js';
+import { writeFakeKubeconfig } from './fake-kube-api/kubeconfig-file.js';
+import { PodStore } from './fake-kube-api/pod-store.js';
+import { getNamespace, getPod, listNamespaces, listPods, type PodRouteContext, type RouteResult } from './fake-kube-api/pod-routes.js';
+import { methodNotAllowed, pathNotFound, unauthorized, type KubeStatus } from './fake-kube-api/status.js';
+import { FAKE_KUBE_API_CERT, FAKE_KUBE_API_KEY } from './fake-kube-api/tls-identity.js';
+
+/**
+ * A fake Kubernetes API server: a real HTTP server on 127.0.0.1 that answers what kube-profefe and
+ * `kubectl get pods` ask, with the real server's shapes (Status errors, pagination with continue
+ * tokens, label and field selectors, bearer-token auth, RBAC-style 403s). Port-forward is not
+ * served here: attach to `server`'s 'upgrade' event (and use `isAuthorized`).
+ *
+ * Plain HTTP by default. `tls: true` serves HTTPS with a fixed self-signed certificate
+ * (`caCert`): needed for kubectl, which (like all client-go programs) sends bearer tokens only
+ * over TLS and would otherwise get 401 for everything.
+ */
+
+export interface FakeKubeRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** The status answered (0 while the request is in flight). */
+  status: number;
+}
+
+export interface FakeKubeApiOptions {
+  /** The bearer token accepted; random when not given. */
+  token?: string;
+  pods?: V1Pod[];
+  /** Namespaces where the user may not read pods; any of them makes cluster-wide lists 403. */
+  forbiddenNamespaces?: string[];
+  /** Who the token authenticates as, quoted in 403 messages. */
+  user?: string;
+  /** Serve HTTPS (certificate `caCert`, for 127.0.0.1) instead of HTTP. */
+  tls?: boolean;
+}
+
+export interface FakeKubeApi {
+  /** `http://127.0.0.1:<port>` (`https://` with `tls: true`) */
+  readonly url: string;
+  readonly token: string;
+  readonly user: string;
+  /** The server's certificate (its own CA) when `tls: true`. */
+  readonly caCert: string | undefined;
+  /** The listening server; an https.Server when `tls: true` (same 'request'/'upgrade' events). */
+  readonly server: http.Server;
+  /** Every request received, in order; tests may empty it (`requests.length = 0`). */
+  readonly requests: FakeKubeRequest[];
+  /** Stores a copy (new resourceVersion) and returns it; replaces a pod with the same namespace/name. */
+  addPod(pod: V1Pod): V1Pod;
+  removePod(namespace: string, name: string): boolean;
+  setPods(pods: V1Pod[]): void;
+  getPod(namespace: string, name: string): V1Pod | undefined;
+  setForbiddenNamespaces(namespaces: string[]): void;
+  /** Continue tokens handed out so far get 410 Expired from now on (like after an etcd compaction). */
+  expireContinueTokens(): void;
+  /** Whether the request carries the right bearer token. */
+  isAuthorized(req: http.IncomingMessage): boolean;
+  /**
+   * Writes `<dir>/kubeconfig` (cluster, user and context `fake`, namespace `default`, the token;
+   * the CA with `tls: true`, else `insecure-skip-tls-verify`) and returns its path.
+   */
+  writeKubeconfig(dir: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+function route(ctx: PodRouteContext, serverAddress: string, path: string, query: URLSearchParams): RouteResult {
+  const json = (body: object): RouteResult => ({ status: 200, json: JSON.stringify(body) });
+  switch (path) {
+    case '/version':
+      return json(versionInfo());
+    case '/api':
+      return json(apiVersions(serverAddress));
+    case '/apis':
+      return json(apiGroupList());
+    case '/api/v1':
+      return json(coreV1Resources());
+    case '/api/v1/pods':
+      return listPods(ctx, undefined, query);
+    case '/api/v1/namespaces':
+      return listNamespaces(ctx);
+  }
+  const parts = path.split('/').map((p) => decodeURIComponent(p));
+  // ['', 'api', 'v1', 'namespaces', ns, 'pods', name?]
+  if (parts.length === 5 && parts[1] === 'api' && parts[2] === 'v1' && parts[3] === 'namespaces' && parts[4] !== '') {
+    return getNamespace(ctx, parts[4] as string);
+  }
+  if (parts.length >= 6 && parts.length <= 7 && parts[1] === 'api' && parts[2] === 'v1' && parts[3] === 'namespaces' && parts[5] === 'pods') {
+    const namespace = parts[4] as string;
+    const name = parts[6];
+    if (name === undefined) return listPods(ctx, namespace, query);
+    if (name !== '') return getPod(ctx, namespace, name);
+  }
+  const error = pathNotFound();
+  return { status: error.code, error };
+}
+
+function send(res: http.ServerResponse, status: number, body: string): void {
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(body),
+    'Cache-Control': 'no-cache, private',
+    'Audit-Id': randomUUID(),
+  });
+  res.end(body);
+}
+
+export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<FakeKubeApi> {
+  const token = opts.token ?? randomBytes(16).toString('hex');
+  const user = opts.user ?? 'system:serviceaccount:kube-profefe:kprofefe';
+  const store = new PodStore();
+  for (const pod of opts.pods ?? []) store.put(pod);
+  const ctx: PodRouteContext = { store, user, forbiddenNamespaces: new Set(opts.forbiddenNamespaces ?? []) };
+  const requests: FakeKubeRequest[] = [];
+  const isAuthorized = (req: http.IncomingMessage): boolean => req.headers.authorization === `Bearer ${token}`;
+  let serverAddress = '';
+
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const entry: FakeKubeRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), status: 0 };
+    requests.push(entry);
+    const reply = (result: RouteResult): void => {
+      entry.status = result.status;
+      send(res, result.status, 'json' in result ? result.json : JSON.stringify(result.error));
+    };
+    const replyError = (error: KubeStatus): void => reply({ status: error.code, error });
+    // Drain any request body before answering.
+    req.resume();
+    if (!isAuthorized(req)) return replyError(unauthorized());
+    if (req.method !== 'GET') return replyError(methodNotAllowed(req.method ?? ''));
+    try {
+      reply(route(ctx, serverAddress, url.pathname, url.searchParams));
+    } catch (err) {
+      entry.status = 500;
+      send(res, 500, JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: String(err), reason: 'InternalError', code: 500 }));
+    }
+  };
+  // https.Server carries http.Server's methods and events; typed as one for callers' convenience.
+  const server: http.Server = opts.tls
+    ? (https.createServer({ cert: FAKE_KUBE_API_CERT, key: FAKE_KUBE_API_KEY }, handler) as unknown as http.Server)
+    : http.createServer(handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  serverAddress = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const url = `${opts.tls ? 'https' : 'http'}://${serverAddress}`;
+  const caCert = opts.tls ? FAKE_KUBE_API_CERT : undefined;
+
+  return {
+    url,
+    token,
+    user,
+    caCert,
+    server,
+    requests,
+    addPod: (pod) => store.put(pod),
+    removePod: (namespace, name) => store.remove(namespace, name),
+    setPods: (pods) => {
+      store.clear();
+      for (const pod of pods) store.put(pod);
+    },
+    getPod: (namespace, name) => store.get(namespace, name),
+    setForbiddenNamespaces: (namespaces) => {
+      ctx.forbiddenNamespaces = new Set(namespaces);
+    },
+    expireContinueTokens: () => store.expireSnapshots(),
+    isAuthorized,
+    writeKubeconfig: (dir) => writeFakeKubeconfig(dir, { url, token, caCert }),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}
