@@ -1,0 +1,41 @@
+# syntax=docker/dockerfile:1
+# kprofefe image: the npm package (as `npm pack` makes it) with its production dependencies only,
+# on a distroless Node 20 base: no shell, no package manager, runs as the non-root user 65532.
+# test/package/packed-cli.test.ts proves what this image runs: it packs the package, installs the
+# tarball with production dependencies only into an empty directory and runs kprofefe from there.
+#
+#   docker build -t kube-profefe .
+#   docker run --rm kube-profefe --version
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs20-debian12:nonroot
+
+# 1. Build and pack: `npm pack` runs the `prepare` script (tsc), so dist/ is built from src/ here.
+FROM ${NODE_IMAGE} AS pack
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY . .
+RUN npm pack --pack-destination /tmp && mv /tmp/kube-profefe-*.tgz /tmp/kube-profefe.tgz
+
+# 2. The packed files plus the locked production dependencies, nothing else.
+FROM ${NODE_IMAGE} AS install
+WORKDIR /app
+COPY --from=pack /tmp/kube-profefe.tgz /tmp/kube-profefe.tgz
+COPY package-lock.json /tmp/package-lock.json
+RUN tar -xzf /tmp/kube-profefe.tgz --strip-components=1 -C /app \
+ && cp /tmp/package-lock.json /app/package-lock.json \
+ && npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && rm /app/package-lock.json
+
+# 3. Runtime: no shell needed; the entrypoint is exec form.
+FROM ${RUNTIME_IMAGE}
+LABEL org.opencontainers.image.title="kube-profefe" \
+      org.opencontainers.image.description="kprofefe: scrapes Go pprof profiles from annotated Kubernetes pods into profefe" \
+      org.opencontainers.image.licenses="Apache-2.0"
+WORKDIR /app
+COPY --from=install --chown=0:0 /app /app
+ENV NODE_ENV=production
+# Numeric, so Kubernetes can check runAsNonRoot without reading /etc/passwd.
+USER 65532:65532
+ENTRYPOINT ["/nodejs/bin/node", "/app/bin/kprofefe.js"]
