@@ -14,7 +14,10 @@ export type ProfileErrorCode =
   // store: the sink
   | 'SINK_REJECTED' // the collector answered 4xx: retrying cannot help
   | 'SINK_UNAVAILABLE' // 5xx, 429 or connection errors, after the retries
-  | 'SINK_IO'; // local file system errors
+  | 'SINK_IO' // local file system errors
+  // the run
+  | 'INTERRUPTED' // the run was stopped (SIGINT/SIGTERM) before this profile was stored
+  | 'INTERNAL_ERROR'; // a bug in a stage: reported and counted, never dropped
 
 export class ProfileError extends Error {
   override readonly name = 'ProfileError';

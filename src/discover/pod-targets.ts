@@ -34,10 +34,12 @@ export interface TargetOptions {
   readonly pathOverride?: string;
 }
 
+export type IgnoredWhy = 'not-enabled' | 'not-running' | 'no-ip' | 'no-types';
+
 export type PodTargets =
   | { readonly kind: 'targets'; readonly pod: PodInfo; readonly targets: readonly Target[] }
-  /** Not a target, and not a mistake: not Running, no IP yet, not enabled, no type left. */
-  | { readonly kind: 'ignored'; readonly namespace: string; readonly name: string; readonly reason: string }
+  /** Not a target, and not a mistake: not enabled, not Running, no IP yet, no type left. */
+  | { readonly kind: 'ignored'; readonly namespace: string; readonly name: string; readonly why: IgnoredWhy; readonly reason: string }
   /** Enabled but misconfigured: skipped, reported, and the run is not clean. */
   | { readonly kind: 'invalid'; readonly namespace: string; readonly name: string; readonly problem: AnnotationProblem };
 
@@ -48,15 +50,15 @@ export function podTargets(pod: V1Pod, options: TargetOptions): PodTargets {
   const namespace = pod.metadata?.namespace ?? 'default';
   const name = pod.metadata?.name ?? '';
   const annotations = pod.metadata?.annotations ?? {};
-  const ignored = (reason: string): PodTargets => ({ kind: 'ignored', namespace, name, reason });
+  const ignored = (why: IgnoredWhy, reason: string): PodTargets => ({ kind: 'ignored', namespace, name, why, reason });
 
   if (options.requireEnable && !isEnabled(annotations)) {
-    return ignored(annotations['profefe.com/enable'] === undefined ? 'no profefe.com/enable annotation' : `profefe.com/enable is "${annotations['profefe.com/enable']}", not "true"`);
+    return ignored('not-enabled', annotations['profefe.com/enable'] === undefined ? 'no profefe.com/enable annotation' : `profefe.com/enable is "${annotations['profefe.com/enable']}", not "true"`);
   }
   const phase = pod.status?.phase ?? 'Unknown';
-  if (phase !== 'Running') return ignored(`phase is ${phase}, not Running`);
+  if (phase !== 'Running') return ignored('not-running', `phase is ${phase}, not Running`);
   const ip = podIp(pod);
-  if (ip === undefined) return ignored('the pod has no IP address yet');
+  if (ip === undefined) return ignored('no-ip', 'the pod has no IP address yet');
 
   const port = parsePort(options.portOverride ?? annotations[PORT], pod, options.portOverride !== undefined ? '--port' : PORT);
   if (!port.ok) return { kind: 'invalid', namespace, name, problem: port.problem };
@@ -71,7 +73,7 @@ export function podTargets(pod: V1Pod, options: TargetOptions): PodTargets {
 
   const types = narrowed.value ? options.profileTypes.filter((t) => narrowed.value?.includes(t)) : options.profileTypes;
   if (types.length === 0) {
-    return ignored(`${PROFILE_TYPES_ANNOTATION} "${annotations[PROFILE_TYPES_ANNOTATION]}" keeps none of this run's types (${options.profileTypes.join(',')})`);
+    return ignored('no-types', `${PROFILE_TYPES_ANNOTATION} "${annotations[PROFILE_TYPES_ANNOTATION]}" keeps none of this run's types (${options.profileTypes.join(',')})`);
   }
 
   const workload = owningWorkload(pod);

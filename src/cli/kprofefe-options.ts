@@ -1,0 +1,151 @@
+/**
+ * kprofefe's command line: flags → a plain config object. Every mistake is a UsageError that
+ * names the flag; nothing here talks to the network.
+ */
+import { Command, Option } from 'commander';
+import { parseShard, ShardOptionError, type Shard } from '../discover/shard.js';
+import { DEFAULT_PROFILE_TYPES, type ProfileType } from '../profile-types.js';
+import type { LogLevel } from '../log.js';
+import { VERSION } from '../version.js';
+import { byteSize, cpuSeconds, durationMs, httpUrl, logLevel, positiveInt, profileTypes } from './flag-values.js';
+import { collectHeaders } from './headers.js';
+import { UsageError } from './usage-error.js';
+
+export interface PodSelectionConfig {
+  readonly namespaces: readonly string[];
+  readonly allNamespaces: boolean;
+  readonly labelSelector: string | undefined;
+  readonly names: readonly string[];
+}
+
+export type SinkConfig =
+  | { readonly kind: 'profefe'; readonly url: string; readonly headers: Readonly<Record<string, string>> }
+  | { readonly kind: 'directory'; readonly dir: string };
+
+export interface KprofefeConfig {
+  readonly kubeconfig: string | undefined;
+  readonly context: string | undefined;
+  readonly selection: PodSelectionConfig;
+  readonly profileTypes: readonly ProfileType[];
+  readonly cpuSeconds: number;
+  readonly concurrency: number;
+  readonly cpuConcurrency: number;
+  readonly timeoutMs: number;
+  readonly maxProfileBytes: number;
+  readonly sink: SinkConfig;
+  readonly shard: Shard;
+  readonly dryRun: boolean;
+  readonly logLevel: LogLevel;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function kprofefeCommand(): Command {
+  return new Command('kprofefe')
+    .description(
+      'Scrape Go pprof profiles from Running pods annotated profefe.com/enable="true" and store them in a profefe collector or a directory.',
+    )
+    .version(VERSION, '--version', 'print the version and exit')
+    .argument('[pods...]', 'pod names to scrape (in --namespace); named pods need no enable annotation')
+    .option('--kubeconfig <path>', 'kubeconfig file (default: in-cluster service account, then $KUBECONFIG, then ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context to use')
+    .option('-n, --namespace <ns>', 'namespace to scrape; repeat for several (default: the context namespace)', collect)
+    .option('-A, --all-namespaces', 'scrape pods in every namespace')
+    .option('-l, --selector <selector>', 'label selector, e.g. app=api,tier!=batch')
+    .option('--profile-types <list>', `profile types to scrape; add allocs on request`, DEFAULT_PROFILE_TYPES.join(','))
+    .option('--cpu-duration <duration>', 'how long each pod runs its CPU profile', '30s')
+    .option('--concurrency <n>', 'profile downloads and uploads in flight', '32')
+    .option('--cpu-concurrency <n>', 'CPU profiles in flight (they wait --cpu-duration on the pod)', '1024')
+    .option('--timeout <duration>', 'timeout of one request; CPU requests get --cpu-duration on top', '10s')
+    .option('--max-profile-size <size>', 'reject profiles larger than this', '64MiB')
+    .addOption(new Option('--profefe-hostport <url>', 'profefe collector URL; without it profiles go to --output-dir').env('PROFEFE_HOSTPORT'))
+    .option('--profefe-header <header>', "extra request header for the collector, 'Name: value'; repeatable", collect)
+    .option('--profefe-header-file <path>', 'file of extra headers, one "Name: value" per line (e.g. a mounted Secret)')
+    .option('--output-dir <dir>', 'directory to write profiles to when no collector is given', './profiles')
+    .option('--shard-count <n>', 'split the pods between this many runs (an Indexed Job)', '1')
+    .option('--shard-index <i>', 'which shard this run takes, from 0 (default: $JOB_COMPLETION_INDEX, else 0)')
+    .option('--dry-run', 'list every target (pod, URL, type, service, labels) without scraping')
+    .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent', 'info')
+    .showHelpAfterError('(run kprofefe --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Exit status: 0 every profile stored; 1 some profiles failed or enabled pods were skipped;
+2 bad flags, no cluster configuration, or the Kubernetes API refused; 130 interrupted.
+
+Examples:
+  kprofefe -A --output-dir ./profiles
+  kprofefe -n shop -l app=checkout --profefe-hostport http://profefe-collector:10100
+  kprofefe -n shop checkout-7d9f8c-x2x4z --profile-types cpu,heap --cpu-duration 10s --dry-run`,
+    );
+}
+
+interface RawOptions {
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string[];
+  allNamespaces?: boolean;
+  selector?: string;
+  profileTypes: string;
+  cpuDuration: string;
+  concurrency: string;
+  cpuConcurrency: string;
+  timeout: string;
+  maxProfileSize: string;
+  profefeHostport?: string;
+  profefeHeader?: string[];
+  profefeHeaderFile?: string;
+  outputDir: string;
+  shardCount: string;
+  shardIndex?: string;
+  dryRun?: boolean;
+  logLevel: string;
+}
+
+export function toConfig(pods: string[], raw: RawOptions, env: NodeJS.ProcessEnv): KprofefeConfig {
+  const namespaces = raw.namespace ?? [];
+  const allNamespaces = raw.allNamespaces === true;
+  if (allNamespaces && namespaces.length > 0) throw new UsageError('--all-namespaces and --namespace exclude each other: pick one');
+  if (allNamespaces && pods.length > 0) throw new UsageError('pods cannot be named with --all-namespaces: name them with --namespace');
+  if (pods.length > 0 && namespaces.length > 1) throw new UsageError('named pods take a single --namespace');
+  if (pods.length > 0 && raw.selector) throw new UsageError('name pods or give --selector, not both');
+  for (const pod of pods) {
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(pod)) throw new UsageError(`pod name "${pod}" is not a valid Kubernetes name`);
+  }
+  let shard: Shard;
+  try {
+    shard = parseShard({ count: raw.shardCount, index: raw.shardIndex, env });
+  } catch (err) {
+    throw err instanceof ShardOptionError ? new UsageError(err.message) : err;
+  }
+  const headers = collectHeaders(raw.profefeHeader ?? [], raw.profefeHeaderFile);
+  if (raw.profefeHostport === undefined && Object.keys(headers).length > 0) {
+    throw new UsageError('--profefe-header and --profefe-header-file need --profefe-hostport');
+  }
+  const sink: SinkConfig =
+    raw.profefeHostport !== undefined && raw.profefeHostport !== ''
+      ? { kind: 'profefe', url: httpUrl('--profefe-hostport', raw.profefeHostport), headers }
+      : { kind: 'directory', dir: raw.outputDir };
+  return {
+    kubeconfig: raw.kubeconfig,
+    context: raw.context,
+    selection: { namespaces, allNamespaces, labelSelector: raw.selector, names: pods },
+    profileTypes: profileTypes('--profile-types', raw.profileTypes),
+    cpuSeconds: cpuSeconds('--cpu-duration', raw.cpuDuration),
+    concurrency: positiveInt('--concurrency', raw.concurrency, 10_000),
+    cpuConcurrency: positiveInt('--cpu-concurrency', raw.cpuConcurrency, 100_000),
+    timeoutMs: durationMs('--timeout', raw.timeout),
+    maxProfileBytes: byteSize('--max-profile-size', raw.maxProfileSize),
+    sink,
+    shard,
+    dryRun: raw.dryRun === true,
+    logLevel: logLevel('--log-level', raw.logLevel),
+  };
+}
+
+/** Parses argv (without node and script) into a config, or throws UsageError / commander's exit. */
+export function parseKprofefeArgs(args: readonly string[], env: NodeJS.ProcessEnv, command = kprofefeCommand()): KprofefeConfig {
+  command.exitOverride();
+  command.parse([...args], { from: 'user' });
+  return toConfig(command.args, command.opts<RawOptions>(), env);
+}

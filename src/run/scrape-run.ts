@@ -1,0 +1,126 @@
+/**
+ * One scrape run: for every discovered target, fetch → validate → store, with bounded
+ * concurrency, and account for every profile: each attempted profile ends stored or failed.
+ *
+ * Two pools: CPU profiles wait `seconds` on the pod and return small bodies, so many run at
+ * once (`cpuConcurrency`); every other profile is a download that may be megabytes, so few run
+ * at once (`concurrency`), which bounds memory. Listing pauses while enough work is queued, so
+ * memory does not grow with the number of pods.
+ */
+import pLimit from 'p-limit';
+import type { DiscoveredItem } from '../discover/discover-targets.js';
+import type { Target } from '../discover/target.js';
+import type { Logger } from '../log.js';
+import { ProfileError } from '../profile-error.js';
+import { RunSummary } from '../report/run-summary.js';
+import type { ScrapedProfile } from '../scrape/scraped-profile.js';
+import type { Sink } from '../sink/sink.js';
+
+export type FetchTarget = (target: Target, signal: AbortSignal) => Promise<ScrapedProfile>;
+
+export interface ScrapeRunOptions {
+  readonly concurrency: number;
+  readonly cpuConcurrency: number;
+  readonly fetch: FetchTarget;
+  readonly sink: Sink;
+  readonly log: Logger;
+  readonly signal?: AbortSignal;
+  /** Called for every stored profile with its location (file path or collector URL). */
+  readonly onStored?: (target: Target, location: string) => void;
+  /** Called for every failed profile. */
+  readonly onFailed?: (target: Target, error: ProfileError) => void;
+}
+
+export async function scrapeRun(items: AsyncIterable<DiscoveredItem>, options: ScrapeRunOptions): Promise<RunSummary> {
+  const { log, sink } = options;
+  const signal = options.signal ?? new AbortController().signal;
+  const summary = new RunSummary();
+  const dataPool = pLimit(options.concurrency);
+  const cpuPool = pLimit(options.cpuConcurrency);
+  const maxQueued = options.cpuConcurrency + options.concurrency * 8;
+
+  // Profiles queued or running, and a waiter woken whenever one settles.
+  let pending = 0;
+  let wake: (() => void) | undefined;
+  const settled = () => {
+    pending -= 1;
+    wake?.();
+  };
+  const until = (condition: () => boolean) =>
+    new Promise<void>((resolve) => {
+      wake = () => {
+        if (condition()) {
+          wake = undefined;
+          resolve();
+        }
+      };
+      wake();
+    });
+
+  const scrapeOne = async (target: Target): Promise<void> => {
+    const where = { namespace: target.pod.namespace, pod: target.pod.name, type: target.type, url: target.url };
+    try {
+      if (signal.aborted) throw new ProfileError('INTERRUPTED', 'the run was interrupted before this profile was fetched');
+      const profile = await options.fetch(target, signal);
+      if (signal.aborted) throw new ProfileError('INTERRUPTED', 'the run was interrupted before this profile was stored');
+      const location = await sink.store(profile, signal);
+      summary.stored(target.type);
+      options.onStored?.(target, location);
+      log.debug({ ...where, location, bytes: profile.body.length }, 'profile stored');
+    } catch (err) {
+      const failure = asProfileError(err, signal);
+      summary.failed(failure.code);
+      options.onFailed?.(target, failure);
+      log.warn({ ...where, reason: failure.code }, failure.message);
+    }
+  };
+
+  const schedule = (item: DiscoveredItem): void => {
+    if (item.kind === 'missing') {
+      summary.addMissing();
+      log.error({ namespace: item.namespace, pod: item.name }, item.reason);
+      return;
+    }
+    summary.addPod(item);
+    if (item.kind === 'ignored') {
+      log.debug({ namespace: item.namespace, pod: item.name, why: item.why }, `pod not scraped: ${item.reason}`);
+      return;
+    }
+    if (item.kind === 'invalid') {
+      const { annotation, value, reason } = item.problem;
+      log.error(
+        { namespace: item.namespace, pod: item.name, annotation, value },
+        `pod ${item.namespace}/${item.name} skipped: annotation ${annotation}="${value}": ${reason}`,
+      );
+      return;
+    }
+    for (const target of item.targets) {
+      summary.attempt();
+      pending += 1;
+      const pool = target.seconds !== undefined ? cpuPool : dataPool;
+      void pool(() => scrapeOne(target)).finally(settled);
+    }
+  };
+
+  try {
+    for await (const item of items) {
+      if (signal.aborted) break;
+      schedule(item);
+      if (pending >= maxQueued) await until(() => pending < maxQueued || signal.aborted);
+    }
+  } catch (err) {
+    // The pod list failed part-way (an API error): what was queued still finishes and is counted.
+    summary.listError = err instanceof Error ? err : new Error(String(err));
+  }
+  // scrapeOne never rejects: every outcome is counted inside it.
+  await until(() => pending === 0);
+  return summary;
+}
+
+function asProfileError(err: unknown, signal: AbortSignal): ProfileError {
+  if (err instanceof ProfileError) return err;
+  if (signal.aborted) return new ProfileError('INTERRUPTED', 'the run was interrupted', { cause: err });
+  // Anything else is a bug in a stage; still counted and reported, never dropped.
+  const message = err instanceof Error ? err.message : String(err);
+  return new ProfileError('INTERNAL_ERROR', `unexpected error: ${message}`, { cause: err });
+}

@@ -1,0 +1,84 @@
+// A stdlib-only Go service exposing net/http/pprof, used as a real scrape target in tests.
+// Usage: go-pprof-app -listen 127.0.0.31:0 -prefix /debug/pprof
+// Prints "listening on HOST:PORT" once the socket is bound, then serves until killed.
+package main
+
+import (
+	"crypto/sha256"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/pprof"
+	"os"
+	"runtime"
+	"sync"
+	"time"
+)
+
+var sink [][]byte
+
+func main() {
+	listen := flag.String("listen", "127.0.0.1:0", "address to listen on")
+	prefix := flag.String("prefix", "/debug/pprof", "pprof path prefix")
+	flag.Parse()
+
+	runtime.SetBlockProfileRate(1)
+	runtime.SetMutexProfileFraction(1)
+	busy()
+
+	mux := http.NewServeMux()
+	mux.HandleFunc(*prefix+"/profile", pprof.Profile)
+	for _, name := range []string{"heap", "allocs", "goroutine", "block", "mutex", "threadcreate"} {
+		mux.Handle(*prefix+"/"+name, pprof.Handler(name))
+	}
+
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Printf("listening on %s\n", ln.Addr())
+	if err := http.Serve(ln, mux); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// busy keeps the CPU, the heap, a mutex and a channel working so every profile has samples.
+func busy() {
+	var mu sync.Mutex
+	for i := 0; i < 2; i++ {
+		go func() {
+			buf := make([]byte, 4096)
+			for {
+				sum := sha256.Sum256(buf)
+				buf[0] = sum[0]
+			}
+		}()
+	}
+	for i := 0; i < 4; i++ {
+		go func() {
+			for {
+				mu.Lock()
+				if len(sink) > 256 {
+					sink = sink[:0]
+				}
+				sink = append(sink, make([]byte, 1024))
+				time.Sleep(time.Millisecond)
+				mu.Unlock()
+			}
+		}()
+	}
+	ch := make(chan int)
+	go func() {
+		for {
+			time.Sleep(2 * time.Millisecond)
+			ch <- 1
+		}
+	}()
+	go func() {
+		for range ch {
+		}
+	}()
+}
