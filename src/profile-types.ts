@@ -11,7 +11,7 @@ export type ProfileType = (typeof PROFILE_TYPES)[number];
 /** Scraped when neither a flag nor an annotation narrows them. `allocs` is on request only. */
 export const DEFAULT_PROFILE_TYPES: readonly ProfileType[] = ['cpu', 'heap', 'goroutine', 'block', 'mutex', 'threadcreate'];
 
-/** Types the profefe collector accepts (../shared/PROFEFE_API.md). There is no `allocs`. */
+/** Types the profefe collector accepts (docs/profefe-api.md). There is no `allocs`. */
 export const COLLECTOR_TYPES = ['cpu', 'heap', 'block', 'mutex', 'goroutine', 'threadcreate', 'other', 'trace'] as const;
 export type CollectorType = (typeof COLLECTOR_TYPES)[number];
 

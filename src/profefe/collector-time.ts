@@ -1,5 +1,5 @@
 /**
- * The profefe collector's time formats (../../../shared/PROFEFE_API.md):
+ * The profefe collector's time formats (docs/profefe-api.md):
  * - query parameters `from`, `to`, `created_at`: exactly `YYYY-MM-DDTHH:MM:SS`, read as UTC (no `Z`,
  *   no offset, no fractional seconds; anything else is a 400 `time in unsupported format`);
  * - `created_at` in replies: RFC 3339 UTC with whole seconds, e.g. `2019-05-30T21:10:05Z`.

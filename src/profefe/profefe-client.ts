@@ -6,7 +6,7 @@ import { ProfefeError, type ProfefeErrorInit } from './profefe-error.js';
 
 /**
  * A client for the profefe collector's HTTP API, written against the server's measured behaviour
- * (../../../shared/PROFEFE_API.md): the status code decides (Content-Type is not trusted), replies
+ * (docs/profefe-api.md): the status code decides (Content-Type is not trusted), replies
  * are `{"code":200,"body":...}` envelopes, "nothing found" 404s mean empty results, and redirects
  * are never followed. Headers given here (a proxy's bearer token, ...) go on every request and
  * never into an error or a log.

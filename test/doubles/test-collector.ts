@@ -17,7 +17,7 @@ import { ProfileStore, type StoredProfile } from './test-collector/store.js';
 
 /**
  * A stand-in for the profefe collector: a real HTTP server on 127.0.0.1 that answers like the
- * real one (../../shared/PROFEFE_API.md), quirks included, keeps profiles in memory and lets a
+ * real one (docs/profefe-api.md), quirks included, keeps profiles in memory and lets a
  * test inject failures (error answers, hung requests, a collector that is down).
  */
 

@@ -7,7 +7,7 @@ import { startTestCollector, type TestCollector } from '../doubles/test-collecto
 import { withoutSamples, withTimeNanos } from '../doubles/test-collector/profile-bytes.js';
 
 /**
- * The test collector against ../../../shared/PROFEFE_API.md, with plain HTTP requests (no client
+ * The test collector against docs/profefe-api.md, with plain HTTP requests (no client
  * code): if it drifts from the real server, every test that relies on it is wrong.
  */
 

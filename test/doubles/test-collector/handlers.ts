@@ -6,7 +6,7 @@ import { OCTET_STREAM, replyBody, replyBytes, replyError } from './reply.js';
 import { profileItem, type FindQuery, type ProfileStore, type StoredProfile } from './store.js';
 
 /**
- * The collector's endpoints, answering exactly as ../../../../shared/PROFEFE_API.md describes.
+ * The collector's endpoints, answering exactly as docs/profefe-api.md describes.
  * Each handler gets the parsed query and (for uploads) the whole body.
  */
 
