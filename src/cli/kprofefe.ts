@@ -14,6 +14,7 @@ import { createLogger, type Logger } from '../log.js';
 import { ProfefeClient } from '../profefe/profefe-client.js';
 import { scrapeRun } from '../run/scrape-run.js';
 import { fetchProfile } from '../scrape/fetch-profile.js';
+import { CircuitBreakerSink } from '../sink/circuit-breaker-sink.js';
 import { DirectorySink } from '../sink/directory-sink.js';
 import { ProfefeSink } from '../sink/profefe-sink.js';
 import type { Sink } from '../sink/sink.js';
@@ -117,7 +118,8 @@ function podSource(kc: KubeConfig, config: KprofefeConfig): AsyncIterable<PodSou
 
 function createSink(config: KprofefeConfig, log: Logger): Sink {
   if (config.sink.kind === 'profefe') {
-    return new ProfefeSink({ client: new ProfefeClient({ baseUrl: config.sink.url, headers: { ...config.sink.headers } }), log });
+    const profefe = new ProfefeSink({ client: new ProfefeClient({ baseUrl: config.sink.url, headers: { ...config.sink.headers } }), log });
+    return new CircuitBreakerSink(profefe);
   }
   return new DirectorySink(config.sink.dir);
 }

@@ -1,31 +1,17 @@
 import pino from 'pino';
 import { request } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Target } from '../../src/discover/target.js';
 import { ProfefeClient } from '../../src/profefe/profefe-client.js';
 import { ProfileError } from '../../src/profile-error.js';
-import type { ProfileType } from '../../src/profile-types.js';
 import { ProfefeSink } from '../../src/sink/profefe-sink.js';
 import { backoffDelayMs, retryWithBackoff } from '../../src/sink/retry.js';
 import { fixture } from '../doubles/fixtures.js';
+import { scrapedProfile } from '../doubles/make-target.js';
 import { startTestCollector, type TestCollector } from '../doubles/test-collector.js';
 
 const TOKEN = 'Bearer sink-s3cr3t';
 
-function target(type: ProfileType, labels: Record<string, string> = {}): Target {
-  return {
-    pod: { namespace: 'shop', name: 'checkout-7d9f', uid: 'uid-1', ip: '127.0.0.1', node: 'node-a', workload: { kind: 'Deployment', name: 'checkout' } },
-    type,
-    service: 'checkout',
-    url: `http://127.0.0.1:6060/debug/pprof/${type}`,
-    seconds: undefined,
-    labels: { namespace: 'shop', pod: 'checkout-7d9f', ...labels },
-  };
-}
-
-function scraped(type: ProfileType, body: Buffer, labels?: Record<string, string>) {
-  return { target: target(type, labels), body, scrapedAt: new Date() };
-}
+const scraped = scrapedProfile;
 
 /** A pino logger writing JSON lines into `lines`. */
 function capturingLogger() {
