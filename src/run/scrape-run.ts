@@ -4,8 +4,11 @@
  *
  * Two pools: CPU profiles wait `seconds` on the pod and return small bodies, so many run at
  * once (`cpuConcurrency`); every other profile is a download that may be megabytes, so few run
- * at once (`concurrency`), which bounds memory. Listing pauses while enough work is queued, so
- * memory does not grow with the number of pods.
+ * at once (`concurrency`), which bounds memory: only running profiles hold bytes. Listing
+ * pauses while the CPU pool is full or the data queue is long, so the queue (small Target
+ * objects, no bytes) stays bounded and memory does not grow with the number of pods. The
+ * two limits are separate so that a long queue of downloads never delays the start of the
+ * next pods' CPU profiles, which set the floor of a run's wall time.
  */
 import pLimit from 'p-limit';
 import type { DiscoveredItem } from '../discover/discover-targets.js';
@@ -15,6 +18,9 @@ import { ProfileError } from '../profile-error.js';
 import { RunSummary } from '../report/run-summary.js';
 import type { ScrapedProfile } from '../scrape/scraped-profile.js';
 import type { Sink } from '../sink/sink.js';
+
+/** Queued downloads are Target objects (no bytes): ten thousand of them cost a few MB. */
+const MIN_DATA_QUEUE = 10_000;
 
 export type FetchTarget = (target: Target, signal: AbortSignal) => Promise<ScrapedProfile>;
 
@@ -37,15 +43,13 @@ export async function scrapeRun(items: AsyncIterable<DiscoveredItem>, options: S
   const summary = new RunSummary();
   const dataPool = pLimit(options.concurrency);
   const cpuPool = pLimit(options.cpuConcurrency);
-  const maxQueued = options.cpuConcurrency + options.concurrency * 8;
+  const maxDataQueued = Math.max(MIN_DATA_QUEUE, options.concurrency * 64);
 
-  // Profiles queued or running, and a waiter woken whenever one settles.
-  let pending = 0;
+  // Profiles queued or running per pool, and a waiter woken whenever one settles.
+  let cpuPending = 0;
+  let dataPending = 0;
   let wake: (() => void) | undefined;
-  const settled = () => {
-    pending -= 1;
-    wake?.();
-  };
+  const full = () => cpuPending >= options.cpuConcurrency || dataPending >= maxDataQueued;
   const until = (condition: () => boolean) =>
     new Promise<void>((resolve) => {
       wake = () => {
@@ -96,9 +100,13 @@ export async function scrapeRun(items: AsyncIterable<DiscoveredItem>, options: S
     }
     for (const target of item.targets) {
       summary.attempt();
-      pending += 1;
-      const pool = target.seconds !== undefined ? cpuPool : dataPool;
-      void pool(() => scrapeOne(target)).finally(settled);
+      const timed = target.seconds !== undefined;
+      const count = (delta: number) => (timed ? (cpuPending += delta) : (dataPending += delta));
+      count(1);
+      void (timed ? cpuPool : dataPool)(() => scrapeOne(target)).finally(() => {
+        count(-1);
+        wake?.();
+      });
     }
   };
 
@@ -106,14 +114,14 @@ export async function scrapeRun(items: AsyncIterable<DiscoveredItem>, options: S
     for await (const item of items) {
       if (signal.aborted) break;
       schedule(item);
-      if (pending >= maxQueued) await until(() => pending < maxQueued || signal.aborted);
+      if (full()) await until(() => !full() || signal.aborted);
     }
   } catch (err) {
     // The pod list failed part-way (an API error): what was queued still finishes and is counted.
     summary.listError = err instanceof Error ? err : new Error(String(err));
   }
   // scrapeOne never rejects: every outcome is counted inside it.
-  await until(() => pending === 0);
+  await until(() => cpuPending + dataPending === 0);
   return summary;
 }
 
