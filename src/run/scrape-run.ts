@@ -10,6 +10,7 @@
  * two limits are separate so that a long queue of downloads never delays the start of the
  * next pods' CPU profiles, which set the floor of a run's wall time.
  */
+import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import type { DiscoveredItem } from '../discover/discover-targets.js';
 import type { Target } from '../discover/target.js';
@@ -40,6 +41,8 @@ export interface ScrapeRunOptions {
 export async function scrapeRun(items: AsyncIterable<DiscoveredItem>, options: ScrapeRunOptions): Promise<RunSummary> {
   const { log, sink } = options;
   const signal = options.signal ?? new AbortController().signal;
+  // Every profile in flight listens for the run's abort: thousands of listeners are expected.
+  setMaxListeners(0, signal);
   const summary = new RunSummary();
   const dataPool = pLimit(options.concurrency);
   const cpuPool = pLimit(options.cpuConcurrency);
