@@ -1,0 +1,176 @@
+/**
+ * `kubectl profefe capture` command line: flags → a plain config. Every mistake is a UsageError
+ * naming the flag; nothing here talks to the network. Flag values are parsed by the same
+ * functions kprofefe uses (../flag-values.ts, ../headers.ts).
+ */
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import { parsePath } from '../../discover/annotations.js';
+import { DEFAULT_PROFILE_TYPES, type ProfileType } from '../../profile-types.js';
+import { byteSize, cpuSeconds, durationMs, httpUrl, positiveInt, profileTypes } from '../flag-values.js';
+import { collectHeaders } from '../headers.js';
+import { UsageError } from '../usage-error.js';
+import type { GlobalOptions } from './global-options.js';
+
+export type CaptureSinkConfig =
+  | { readonly kind: 'profefe'; readonly url: string; readonly headers: Readonly<Record<string, string>> }
+  | { readonly kind: 'directory'; readonly dir: string };
+
+export interface CaptureConfig {
+  readonly kubeconfig: string | undefined;
+  readonly context: string | undefined;
+  /** Undefined: the kubeconfig context's namespace. */
+  readonly namespace: string | undefined;
+  readonly allNamespaces: boolean;
+  readonly labelSelector: string | undefined;
+  readonly pods: readonly string[];
+  /** `--port`/`--path`: used instead of the profefe.com/port and profefe.com/path annotations. */
+  readonly port: string | undefined;
+  readonly path: string | undefined;
+  readonly profileTypes: readonly ProfileType[];
+  readonly cpuSeconds: number;
+  /** Pods captured at once. */
+  readonly concurrency: number;
+  readonly timeoutMs: number;
+  readonly maxProfileBytes: number;
+  readonly sink: CaptureSinkConfig;
+}
+
+/** Interactive default: long enough for a useful CPU profile, short enough to wait for. */
+export const DEFAULT_CAPTURE_CPU_DURATION = '10s';
+export const DEFAULT_CAPTURE_CONCURRENCY = 4;
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/**
+ * The `capture` subcommand's own flags and help; the action is attached by capture.ts. The
+ * kubectl flags (--kubeconfig, --context, -n, -A, -l) belong to the root command (global-options.ts).
+ */
+export function captureOptionsCommand(): Command {
+  return new Command('capture')
+    .description(
+      'Capture Go pprof profiles from pods through the API server\'s port-forward (like kubectl port-forward) ' +
+        'and save them as files or push them to a profefe collector.',
+    )
+    .argument('[pods...]', 'pods to capture (in --namespace); a named pod needs no profefe.com/enable annotation')
+    .option('--port <port>', 'pprof port in the pod, a number or a container port name (default: profefe.com/port, else 6060)')
+    .option('--path <path>', 'pprof path prefix in the pod (default: profefe.com/path, else /debug/pprof)')
+    .option('--profile-types <list>', 'profile types to capture; add allocs on request', DEFAULT_PROFILE_TYPES.join(','))
+    .option(
+      '--cpu-duration <duration>',
+      'how long each pod runs its CPU profile; shorter than the scraper\'s 30s, since someone waits for it',
+      DEFAULT_CAPTURE_CPU_DURATION,
+    )
+    .option('--concurrency <n>', 'pods captured at once (one port-forward each)', String(DEFAULT_CAPTURE_CONCURRENCY))
+    .option('--timeout <duration>', 'timeout of one request; CPU requests get --cpu-duration on top', '10s')
+    .option('--max-profile-size <size>', 'reject profiles larger than this', '64MiB')
+    .option('--output-dir <dir>', 'directory to write profiles to (DIR/<namespace>/<service>/<type>/<pod>-<time>.pb.gz)', '.')
+    .option('--profefe-hostport <url>', 'push profiles to this profefe collector instead of writing files (env PROFEFE_HOSTPORT)')
+    .option('--profefe-header <header>', "extra request header for the collector, 'Name: value'; repeatable", collect)
+    .option('--profefe-header-file <path>', 'file of extra headers for the collector, one "Name: value" per line')
+    // --kubeconfig, --context, -n, -A, -l are the root's: list them in this command's help too.
+    .configureHelp({ showGlobalOptions: true })
+    .addHelpText(
+      'after',
+      `
+Output: the path (or collector URL) of every stored profile on stdout, one per line; progress on
+stderr when it is a terminal, errors always.
+Exit status: 0 every profile stored; 1 some profile failed or a pod could not be captured;
+2 bad flags, no cluster configuration, or the Kubernetes API refused; 130 interrupted (Ctrl-C).
+Permissions: "get" on pods (and "list" with -l/-A), "get" and "create" on pods/portforward.
+
+Examples:
+  kubectl profefe capture -n shop checkout-7d9f8c-x2x4z
+  kubectl profefe capture -n shop checkout-7d9f8c-x2x4z --port 8080 --profile-types cpu,heap --cpu-duration 30s
+  kubectl profefe capture -n shop -l app=checkout --output-dir ./profiles
+  kubectl profefe capture -n shop checkout-7d9f8c-x2x4z --profefe-hostport http://localhost:10100`,
+    );
+}
+
+export interface RawCaptureOptions {
+  port?: string;
+  path?: string;
+  profileTypes: string;
+  cpuDuration: string;
+  concurrency: string;
+  timeout: string;
+  maxProfileSize: string;
+  outputDir: string;
+  profefeHostport?: string;
+  profefeHeader?: string[];
+  profefeHeaderFile?: string;
+}
+
+const POD_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+export interface CaptureConfigInput {
+  readonly pods: readonly string[];
+  readonly raw: RawCaptureOptions;
+  readonly globals: GlobalOptions;
+  /** --output-dir was on the command line (not its default). */
+  readonly outputDirGiven: boolean;
+  /** PROFEFE_HOSTPORT and friends. */
+  readonly env: NodeJS.ProcessEnv;
+  /** Relative --output-dir is resolved here. */
+  readonly cwd: string;
+}
+
+export function toCaptureConfig({ pods, raw, globals, outputDirGiven, env, cwd }: CaptureConfigInput): CaptureConfig {
+  const { namespace, allNamespaces, selector } = globals;
+  if (allNamespaces && namespace !== undefined) throw new UsageError('--all-namespaces and --namespace exclude each other: pick one');
+  if (allNamespaces && pods.length > 0) throw new UsageError('pods cannot be named with --all-namespaces: name them with --namespace');
+  if (pods.length > 0 && selector !== undefined) throw new UsageError('name pods or give --selector, not both');
+  for (const pod of pods) {
+    if (!POD_NAME.test(pod) || pod.length > 253) throw new UsageError(`pod name "${pod}" is not a valid Kubernetes name`);
+  }
+  if (namespace !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace)) {
+    throw new UsageError(`--namespace "${namespace}" is not a valid namespace name`);
+  }
+  if (raw.port !== undefined) checkPort(raw.port);
+  if (raw.path !== undefined) {
+    const path = parsePath(raw.path, '--path');
+    if (!path.ok) throw new UsageError(`--path "${raw.path}": ${path.problem.reason}`);
+  }
+  const headers = collectHeaders(raw.profefeHeader ?? [], raw.profefeHeaderFile === undefined ? undefined : resolve(cwd, raw.profefeHeaderFile));
+  const fromEnv = env.PROFEFE_HOSTPORT === '' ? undefined : env.PROFEFE_HOSTPORT;
+  const hostport = raw.profefeHostport ?? fromEnv;
+  const hostportFlag = raw.profefeHostport !== undefined ? '--profefe-hostport' : 'PROFEFE_HOSTPORT';
+  if (hostport === undefined && Object.keys(headers).length > 0) {
+    throw new UsageError('--profefe-header and --profefe-header-file need --profefe-hostport');
+  }
+  if (raw.profefeHostport !== undefined && outputDirGiven) {
+    throw new UsageError('give --output-dir or --profefe-hostport, not both');
+  }
+  // An explicit --output-dir wins over PROFEFE_HOSTPORT from the environment.
+  const sink: CaptureSinkConfig =
+    hostport !== undefined && !outputDirGiven
+      ? { kind: 'profefe', url: httpUrl(hostportFlag, hostport), headers }
+      : { kind: 'directory', dir: resolve(cwd, raw.outputDir) };
+  return {
+    kubeconfig: globals.kubeconfig,
+    context: globals.context,
+    namespace,
+    allNamespaces,
+    labelSelector: selector,
+    pods: [...new Set(pods)],
+    port: raw.port,
+    path: raw.path,
+    profileTypes: profileTypes('--profile-types', raw.profileTypes),
+    cpuSeconds: cpuSeconds('--cpu-duration', raw.cpuDuration),
+    concurrency: positiveInt('--concurrency', raw.concurrency, 256),
+    timeoutMs: durationMs('--timeout', raw.timeout),
+    maxProfileBytes: byteSize('--max-profile-size', raw.maxProfileSize),
+    sink,
+  };
+}
+
+/** A port number, or a container port name (IANA_SVC_NAME: up to 15 of a-z, 0-9 and "-", a letter included). */
+function checkPort(value: string): void {
+  if (/^[0-9]+$/.test(value)) {
+    if (Number(value) < 1 || Number(value) > 65535) throw new UsageError(`--port "${value}": a port must be between 1 and 65535`);
+    return;
+  }
+  if (!/^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/.test(value) || !/[a-z]/.test(value)) {
+    throw new UsageError(`--port "${value}": expected a port number (1-65535) or the name of a container port, e.g. pprof`);
+  }
+}

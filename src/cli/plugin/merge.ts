@@ -1,0 +1,68 @@
+/**
+ * `kubectl profefe merge`: the profiles of one service and type in a time range, merged by the
+ * collector into one profile, written to a file.
+ */
+import { Command } from 'commander';
+import { EXIT_OK } from '../../exit-codes.js';
+import { formatCollectorTime } from '../../profefe/collector-time.js';
+import { ProfefeError } from '../../profefe/profefe-error.js';
+import { setAction } from './action.js';
+import { addCollectorOptions, collectorClient, type CollectorFlags } from './collector-options.js';
+import { noProfilesFound } from './get-profiles.js';
+import { addQueryOptions, profileQuery, type ProfileQuery, type QueryFlags, type QueryRules } from './query-options.js';
+import { addOutputFileOption, checkOutputFile, profileFileName, safeFileNamePart, saveProfile } from './save-profile.js';
+
+const RULES: QueryRules = { typeRequired: true, allowTrace: false };
+
+export function mergeCommand(): Command {
+  const command = new Command('merge')
+    .description('Download the profiles of a service and type in a time range, merged into one profile by the collector')
+    .addHelpText(
+      'after',
+      `
+Without -O the profile is written to <service>-<type>-<from>-<to>.pb.gz in the current directory and
+the path is printed. When nothing matches, "No profiles found." is printed on stderr, no file is
+written, and the exit status is 0.
+
+Examples:
+  kubectl profefe merge --service api --type cpu --from 1h
+  kubectl profefe merge --service api --type heap --from 2026-11-20T10:00:00Z --to 2026-11-20T12:00:00Z -O heap.pb.gz
+  kubectl profefe merge --service api --type allocs --labels namespace=shop -O - | go tool pprof -top /dev/stdin`,
+    );
+  addQueryOptions(command, RULES);
+  addOutputFileOption(command);
+  addCollectorOptions(command);
+  return setAction(command, async (cmd, { io }) => {
+    const flags = cmd.opts<QueryFlags & CollectorFlags & { outputFile?: string }>();
+    const query = profileQuery(flags, RULES);
+    checkOutputFile(flags.outputFile, io);
+    const client = collectorClient(flags, io.env);
+    const bytes = await mergedOrNothing(client, query, io.signal);
+    if (bytes === undefined) {
+      io.stderr.write(`${noProfilesFound(query)}\n`);
+      return EXIT_OK;
+    }
+    const path = await saveProfile(bytes, flags.outputFile, profileFileName(mergeFileBase(query, flags.type ?? ''), bytes), io);
+    if (path !== undefined) io.stdout.write(`${path}\n`);
+    return EXIT_OK;
+  });
+}
+
+/** The merged profile, or undefined when the collector found nothing (its 404). */
+export async function mergedOrNothing(
+  client: ReturnType<typeof collectorClient>,
+  query: ProfileQuery,
+  signal: AbortSignal | undefined,
+): Promise<Buffer | undefined> {
+  try {
+    return await client.merge({ service: query.service, type: query.type ?? '', from: query.from, to: query.to, labels: query.labels }, { signal });
+  } catch (err) {
+    if (err instanceof ProfefeError && err.nothingFound) return undefined;
+    throw err;
+  }
+}
+
+function mergeFileBase(query: ProfileQuery, typeFlag: string): string {
+  const time = (d: Date): string => `${formatCollectorTime(d).replace(/[-:]/g, '')}Z`;
+  return `${safeFileNamePart(query.service)}-${safeFileNamePart(typeFlag.trim().toLowerCase())}-${time(query.from)}-${time(query.to)}`;
+}

@@ -1,0 +1,122 @@
+/**
+ * Runs `kubectl profefe ...` the way users do: the real kubectl (/usr/bin/kubectl) finds the
+ * plugin on PATH as an executable named exactly `kubectl-profefe` (a symlink to
+ * bin/kubectl-profefe.js in a temporary directory put first on PATH), and runs it as a
+ * subprocess. Also seeds the test collector with real profiles through the real client.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { decodeProfile, encodeProfile } from '../../src/pprof/decode-profile.js';
+import { ProfefeClient, type ProfileItem, type UploadQuery } from '../../src/profefe/profefe-client.js';
+import { BIN_DIR, cleanEnv, tempDir } from '../cli/run-cli.js';
+import type { TestCollector } from '../doubles/test-collector.js';
+
+export interface PluginResult {
+  code: number | null;
+  stdout: string;
+  /** stdout as bytes, for profiles written with -O -. */
+  stdoutBytes: Buffer;
+  stderr: string;
+}
+
+let pluginDir: Promise<string> | undefined;
+
+/** A directory holding only `kubectl-profefe` -> bin/kubectl-profefe.js (created once per test file). */
+export function pluginPathDir(): Promise<string> {
+  pluginDir ??= (async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'kubectl-plugin-path-'));
+    await symlink(join(BIN_DIR, 'kubectl-profefe.js'), join(dir, 'kubectl-profefe'));
+    return dir;
+  })();
+  return pluginDir;
+}
+
+export interface RunOptions {
+  /** Extra environment variables (the rest is a clean env: no KUBECONFIG, no PROFEFE_HOSTPORT). */
+  env?: Record<string, string>;
+  cwd?: string;
+  timeoutMs?: number;
+}
+
+/** `kubectl <args>` with the plugin directory first on PATH. */
+export function kubectl(args: readonly string[], options: RunOptions = {}): Promise<PluginResult> {
+  return run('/usr/bin/kubectl', args, options);
+}
+
+/**
+ * `kubectl profefe <args>` with a terminal as stdin, stdout and stderr (util-linux `script` gives
+ * it a pty); everything it printed comes back in `stdout`.
+ */
+export function kubectlProfefeInTerminal(args: readonly string[], options: RunOptions = {}): Promise<PluginResult> {
+  const quoted = ['kubectl', 'profefe', ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  return run('/usr/bin/script', ['--quiet', '--return', '--command', quoted, '/dev/null'], options);
+}
+
+async function run(file: string, args: readonly string[], options: RunOptions): Promise<PluginResult> {
+  return (await start(file, args, options)).result;
+}
+
+export interface RunningPlugin {
+  readonly child: ChildProcess;
+  readonly result: Promise<PluginResult>;
+}
+
+/** `kubectl profefe <args>` started, for a test that signals it while it runs. */
+export function startKubectlProfefe(args: readonly string[], options: RunOptions = {}): Promise<RunningPlugin> {
+  return start('/usr/bin/kubectl', ['profefe', ...args], options);
+}
+
+async function start(file: string, args: readonly string[], options: RunOptions): Promise<RunningPlugin> {
+  const home = await tempDir('kubectl-profefe-home-');
+  const env = cleanEnv(home, options.env);
+  env.PATH = [await pluginPathDir(), dirname(process.execPath), process.env.PATH ?? ''].join(delimiter);
+  const child = spawn(file, [...args], { env, cwd: options.cwd ?? home, stdio: ['ignore', 'pipe', 'pipe'] });
+  const result = new Promise<PluginResult>((resolve, reject) => {
+    const out: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const stdoutBytes = Buffer.concat(out);
+      resolve({ code, stdout: stdoutBytes.toString('utf8'), stdoutBytes, stderr });
+    });
+  });
+  return { child, result };
+}
+
+/** `kubectl profefe <args>`. */
+export function kubectlProfefe(args: readonly string[], options: RunOptions = {}): Promise<PluginResult> {
+  return kubectl(['profefe', ...args], options);
+}
+
+/** The profile bytes with another `time_nanos` (the collector files a profile under its own time). */
+export function withTime(bytes: Buffer, at: Date, options: { gzip?: boolean } = {}): Buffer {
+  const profile = decodeProfile(bytes);
+  profile.timeNanos = BigInt(at.getTime()) * 1_000_000n;
+  return encodeProfile(profile, options);
+}
+
+/** Uploads through the real client, as kprofefe would have. */
+export function seed(collector: TestCollector, bytes: Buffer, query: UploadQuery): Promise<ProfileItem> {
+  return new ProfefeClient({ baseUrl: collector.url }).upload(bytes, query);
+}
+
+/** A file with these bytes in a fresh temporary directory. */
+export async function tempFile(name: string, bytes: Buffer | string): Promise<string> {
+  const file = join(await tempDir('kubectl-profefe-file-'), name);
+  await writeFile(file, bytes);
+  return file;
+}
+
+/** A URL where nothing listens: a collector that was started, then stopped. */
+export async function downCollectorUrl(start: () => Promise<TestCollector>): Promise<string> {
+  const collector = await start();
+  const { url } = collector;
+  await collector.close();
+  return url;
+}
