@@ -1,21 +1,8 @@
 #!/usr/bin/env node
-// Entry point: the only place that ends the process. SIGINT/SIGTERM abort the run cleanly
-// (in-flight requests are cancelled, nothing half-written is left); a second signal exits at once.
+// Entry point: the only place that ends the process. SIGINT/SIGTERM abort the run cleanly (see
+// src/cli/main.ts); a second signal exits 130 at once. Exiting with the status also stops
+// keep-alive connections from holding the process open for seconds.
 import { runKprofefe } from '../dist/cli/kprofefe.js';
+import { runMain } from '../dist/cli/main.js';
 
-const controller = new AbortController();
-const stop = () => {
-  if (controller.signal.aborted) process.exit(130);
-  controller.abort();
-};
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
-
-const status = await runKprofefe(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  env: process.env,
-  signal: controller.signal,
-});
-// Keep-alive connections would otherwise hold the process open for seconds.
-process.exit(status);
+process.exit(await runMain(runKprofefe, () => process.exit(130)));

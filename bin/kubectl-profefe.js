@@ -1,23 +1,9 @@
 #!/usr/bin/env node
 // Entry point of the kubectl plugin (`kubectl profefe ...`, or kubectl-profefe on PATH): the only
-// place that ends the process. SIGINT/SIGTERM cancel the command (in-flight requests are aborted,
-// nothing half-written is left); a second signal exits at once.
+// place that ends the process. SIGINT/SIGTERM cancel the command (see src/cli/main.ts); a second
+// signal exits 130 at once. Exiting with the status also stops keep-alive connections from holding
+// the process open for seconds.
 import { runKubectlProfefe } from '../dist/cli/kubectl-profefe.js';
+import { runMain } from '../dist/cli/main.js';
 
-const controller = new AbortController();
-const stop = () => {
-  if (controller.signal.aborted) process.exit(130);
-  controller.abort();
-};
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
-
-const status = await runKubectlProfefe(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  env: process.env,
-  signal: controller.signal,
-  cwd: process.cwd(),
-});
-// Keep-alive connections would otherwise hold the process open for seconds.
-process.exit(status);
+process.exit(await runMain(runKubectlProfefe, () => process.exit(130)));

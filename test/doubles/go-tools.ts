@@ -7,17 +7,33 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** Runs `go tool pprof <args>` and returns stdout; rejects with pprof's stderr when it cannot read the profile. */
-export async function goToolPprof(args: string[]): Promise<string> {
-  const { stdout } = await run('go', ['tool', 'pprof', ...args], { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, PPROF_TMPDIR: tmpdir() } });
-  return stdout;
+/** The go command: env GO when set (another toolchain), else `go` on PATH (Debian's Go 1.19). */
+const GO = process.env.GO ?? 'go';
+
+/** pprof's output can be large (-proto of merged profiles, -top of heap-large). */
+const MAX_OUTPUT = 64 * 1024 * 1024;
+
+/**
+ * Runs `go tool pprof <args>` and returns its stdout (bytes with `{ output: 'buffer' }`, for -proto);
+ * rejects with pprof's stderr when it cannot read the profile. The one place tests run pprof: TZ=UTC
+ * (pprof prints the profile time in local time) and PPROF_TMPDIR in the temp dir (not ~/pprof).
+ */
+export function goToolPprof(args: readonly string[]): Promise<string>;
+export function goToolPprof(args: readonly string[], options: { output: 'buffer' }): Promise<Buffer>;
+export async function goToolPprof(args: readonly string[], options?: { output: 'buffer' }): Promise<string | Buffer> {
+  const { stdout } = await run(GO, ['tool', 'pprof', ...args], {
+    encoding: 'buffer',
+    maxBuffer: MAX_OUTPUT,
+    env: { ...process.env, TZ: 'UTC', PPROF_TMPDIR: tmpdir() },
+  });
+  return options?.output === 'buffer' ? stdout : stdout.toString('utf8');
 }
 
 /** Builds a single-file stdlib-only Go program into a temporary directory; returns the binary path. */
 export async function goBuild(mainFile: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'go-build-'));
   const out = join(dir, 'app');
-  await run('go', ['build', '-o', out, mainFile], { env: { ...process.env, GO111MODULE: 'off', GOFLAGS: '' } });
+  await run(GO, ['build', '-o', out, mainFile], { env: { ...process.env, GO111MODULE: 'off', GOFLAGS: '' } });
   return out;
 }
 

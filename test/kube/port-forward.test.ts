@@ -12,6 +12,7 @@ import { startFakeKubeApi, type FakeKubeApi } from '../doubles/fake-kube-api.js'
 import { attachPortForward, type PortForwardAttachment } from '../doubles/fake-port-forward.js';
 import { fixture } from '../doubles/fixtures.js';
 import { makePod } from '../doubles/make-pod.js';
+import { rejectionOf } from '../expect-rejection.js';
 
 /** A pod's pprof endpoint: serves the real fixtures and counts the TCP connections it accepted. */
 interface PprofPod {
@@ -333,13 +334,8 @@ describe('kubectl port-forward against the fake API server', () => {
 });
 
 /** The PortForwardError a promise must reject with. */
-async function rejection(promise: Promise<unknown>): Promise<PortForwardError> {
-  const outcome = await promise.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(outcome).toBeInstanceOf(PortForwardError);
-  return outcome as PortForwardError;
+function rejection(promise: Promise<unknown>): Promise<PortForwardError> {
+  return rejectionOf(promise, PortForwardError);
 }
 
 function countHandles(): number {

@@ -23,6 +23,8 @@ export interface PluginCluster {
   env(extra?: Record<string, string>): NodeJS.ProcessEnv;
   /** Runs `kubectl ARGS` to the end. */
   kubectl(args: string[], options?: KubectlOptions): Promise<CliResult>;
+  /** Runs `kubectl profefe capture --kubeconfig <the fake cluster's> ARGS` to the end. */
+  capture(args: string[], options?: KubectlOptions): Promise<CliResult>;
   /** Starts `kubectl ARGS` in its own process group (so a test can Ctrl-C it like a terminal does). */
   spawnKubectl(args: string[], options?: KubectlOptions): RunningKubectl;
   close(): Promise<void>;
@@ -95,6 +97,7 @@ export async function startPluginCluster(): Promise<PluginCluster> {
     forbidden,
     env,
     kubectl: (args, options) => spawnKubectl(args, options).done,
+    capture: (args, options) => spawnKubectl(['profefe', 'capture', '--kubeconfig', kubeconfig, ...args], options).done,
     spawnKubectl,
     close: async () => {
       portForward();

@@ -14,10 +14,6 @@ let cluster: PluginCluster;
 let good: FakePod;
 const collectors: TestCollector[] = [];
 
-function capture(args: string[], env: Record<string, string> = {}) {
-  return cluster.kubectl(['profefe', 'capture', '--kubeconfig', cluster.kubeconfig, ...args], { env });
-}
-
 const lines = (text: string): string[] => text.split('\n').filter((l) => l !== '');
 const errorLines = (stderr: string): string[] => lines(stderr).filter((l) => l.startsWith('error: '));
 
@@ -45,7 +41,7 @@ describe('kubectl profefe capture: pods that cannot be captured', () => {
     ]);
     const out = await tempDir('capture-out-');
     const forwardsBefore = cluster.portForward.requests().length;
-    const result = await capture(['-n', 'shop', 'ghost', 'batch-1', 'api-0', 'done-2', '--port', String(good.port), '--cpu-duration', '1s', '--output-dir', out]);
+    const result = await cluster.capture(['-n', 'shop', 'ghost', 'batch-1', 'api-0', 'done-2', '--port', String(good.port), '--cpu-duration', '1s', '--output-dir', out]);
     expect(result.code).toBe(1);
     const errors = errorLines(result.stderr);
     expect(errors).toContain('error: pod shop/ghost: not found in namespace "shop": check the name (kubectl get pods -n shop)');
@@ -69,7 +65,7 @@ describe('kubectl profefe capture: pods that cannot be captured', () => {
       makePod({ name: 'silent-0', namespace: 'shop', ip: '127.0.0.53', annotations: { 'profefe.com/port': String(closedPort) } }),
     ]);
     const out = await tempDir('capture-out-');
-    const result = await capture(['-n', 'shop', 'api-0', 'silent-0', '--profile-types', 'cpu,heap', '--cpu-duration', '1s', '--output-dir', out]);
+    const result = await cluster.capture(['-n', 'shop', 'api-0', 'silent-0', '--profile-types', 'cpu,heap', '--cpu-duration', '1s', '--output-dir', out]);
     expect(result.code).toBe(1);
     const errors = errorLines(result.stderr);
     expect(errors).toHaveLength(2);
@@ -83,7 +79,7 @@ describe('kubectl profefe capture: pods that cannot be captured', () => {
     cluster.api.setPods([makePod({ name: 'vault-0', namespace: 'secure', ip: good.ip })]);
     cluster.forbidden.set('secure/vault-0', ['get', 'create']);
     const out = await tempDir('capture-out-');
-    const result = await capture(['-n', 'secure', 'vault-0', '--port', String(good.port), '--cpu-duration', '1s', '--output-dir', out]);
+    const result = await cluster.capture(['-n', 'secure', 'vault-0', '--port', String(good.port), '--cpu-duration', '1s', '--output-dir', out]);
     expect(result.code).toBe(1);
     const errors = errorLines(result.stderr);
     expect(errors).toHaveLength(2);
@@ -102,11 +98,11 @@ describe('kubectl profefe capture: the Kubernetes API refuses', () => {
   it('listing pods (-l) or getting a named pod is forbidden: exit 2 with the verb, resource and namespace to grant', async () => {
     cluster.api.setPods([makePod({ name: 'api-0', namespace: 'secure', ip: good.ip, labels: { app: 'api' } })]);
     cluster.api.setForbiddenNamespaces(['secure']);
-    const listed = await capture(['-n', 'secure', '-l', 'app=api']);
+    const listed = await cluster.capture(['-n', 'secure', '-l', 'app=api']);
     expect(listed.code).toBe(2);
     expect(errorLines(listed.stderr)).toEqual([expect.stringContaining('refused to list pods in namespace "secure" (403 Forbidden)')]);
     expect(listed.stderr).toContain('grant "list" on "pods" in namespace "secure"');
-    const named = await capture(['-n', 'secure', 'api-0', '--port', String(good.port)]);
+    const named = await cluster.capture(['-n', 'secure', 'api-0', '--port', String(good.port)]);
     expect(named.code).toBe(2);
     expect(errorLines(named.stderr)).toEqual([expect.stringContaining('refused to get pods "api-0" in namespace "secure" (403 Forbidden)')]);
     expect(good.requests).toHaveLength(0);
@@ -118,7 +114,7 @@ describe('kubectl profefe capture: the collector', () => {
     cluster.api.setPods([makePod({ name: 'api-0', namespace: 'shop', ip: good.ip })]);
     const port = await freePortOn('127.0.0.1');
     const forwardsBefore = cluster.portForward.requests().length;
-    const result = await capture(['-n', 'shop', 'api-0', '--port', String(good.port), '--profefe-hostport', `http://127.0.0.1:${port}`]);
+    const result = await cluster.capture(['-n', 'shop', 'api-0', '--port', String(good.port), '--profefe-hostport', `http://127.0.0.1:${port}`]);
     expect(result.code).toBe(2);
     expect(errorLines(result.stderr)).toEqual([
       expect.stringMatching(new RegExp(`^error: the profefe collector at http://127\\.0\\.0\\.1:${port} is unreachable \\(.*\\); no pod was profiled`)),
@@ -148,13 +144,13 @@ describe('kubectl profefe capture: the collector', () => {
 
 describe('kubectl profefe capture: usage', () => {
   it('flags that contradict each other are usage errors (exit 2) that name the flag', async () => {
-    const both = await capture(['-A', 'api-0']);
+    const both = await cluster.capture(['-A', 'api-0']);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('error: pods cannot be named with --all-namespaces: name them with --namespace');
-    const port = await capture(['-n', 'shop', 'api-0', '--port', '70000']);
+    const port = await cluster.capture(['-n', 'shop', 'api-0', '--port', '70000']);
     expect(port.code).toBe(2);
     expect(port.stderr).toContain('error: --port "70000": a port must be between 1 and 65535');
-    const cpu = await capture(['-n', 'shop', 'api-0', '--cpu-duration', '1500ms']);
+    const cpu = await cluster.capture(['-n', 'shop', 'api-0', '--cpu-duration', '1500ms']);
     expect(cpu.code).toBe(2);
     expect(cpu.stderr).toContain('--cpu-duration "1500ms"');
   });

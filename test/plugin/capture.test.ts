@@ -27,10 +27,6 @@ async function fakePod(opts: Parameters<typeof startFakePod>[0]): Promise<FakePo
   return pod;
 }
 
-function capture(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
-  return cluster.kubectl(['profefe', 'capture', '--kubeconfig', cluster.kubeconfig, ...args], options);
-}
-
 const lines = (text: string): string[] => text.split('\n').filter((l) => l !== '');
 
 beforeAll(async () => {
@@ -54,7 +50,7 @@ describe('kubectl profefe capture: files', () => {
     ]);
     const out = await tempDir('capture-out-');
     const forwardsBefore = cluster.portForward.requests().length;
-    const result = await capture(['-n', 'shop', 'checkout-7d9f8c-x2x4z', '--port', String(pod.port), '--cpu-duration', '1s', '--output-dir', out]);
+    const result = await cluster.capture(['-n', 'shop', 'checkout-7d9f8c-x2x4z', '--port', String(pod.port), '--cpu-duration', '1s', '--output-dir', out]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
 
@@ -91,7 +87,7 @@ describe('kubectl profefe capture: files', () => {
       }),
     ]);
     const cwd = await tempDir('capture-cwd-');
-    const result = await capture(['-n', 'jobs', 'worker-0', '--profile-types', 'heap,allocs', '--cpu-duration', '1s'], { cwd });
+    const result = await cluster.capture(['-n', 'jobs', 'worker-0', '--profile-types', 'heap,allocs', '--cpu-duration', '1s'], { cwd });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(lines(result.stdout).map((p) => relative(cwd, p).split('/').slice(0, 3).join('/')).sort()).toEqual(['jobs/queue/allocs', 'jobs/queue/heap']);
@@ -109,7 +105,7 @@ describe('kubectl profefe capture: files', () => {
       makePod({ name: 'web-0', namespace: 'shop', ip: plain.ip, labels: { app: 'web' }, annotations: enabled({ 'profefe.com/port': String(plain.port) }) }),
     ]);
     const out = await tempDir('capture-out-');
-    const result = await capture(['-n', 'shop', '-l', 'app=api', '--profile-types', 'cpu', '--cpu-duration', '1s', '--concurrency', '1', '--output-dir', out]);
+    const result = await cluster.capture(['-n', 'shop', '-l', 'app=api', '--profile-types', 'cpu', '--cpu-duration', '1s', '--concurrency', '1', '--output-dir', out]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(lines(result.stdout).map((p) => relative(out, p).split('/')[1]).sort()).toEqual(['api-a', 'api-b']);
@@ -141,7 +137,7 @@ describe('kubectl profefe capture: large profiles', () => {
     const pod = await fakePod({ host: '127.0.0.49', profiles: { heap: fixture('heap-large') } });
     cluster.api.setPods([makePod({ name: 'big-0', namespace: 'shop', ip: pod.ip })]);
     const out = await tempDir('capture-out-');
-    const result = await capture(['-n', 'shop', 'big-0', '--port', String(pod.port), '--profile-types', 'heap', '--output-dir', out]);
+    const result = await cluster.capture(['-n', 'shop', 'big-0', '--port', String(pod.port), '--profile-types', 'heap', '--output-dir', out]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const [path] = lines(result.stdout);
@@ -159,7 +155,7 @@ describe('kubectl profefe capture: collector', () => {
     cluster.api.setPods([makePod({ name: 'db-0', namespace: 'data', ip: pod.ip, node: 'node-7', owner: { kind: 'StatefulSet', name: 'db' } })]);
     const collector = await startTestCollector();
     collectors.push(collector);
-    const result = await capture(['-n', 'data', 'db-0', '--port', String(pod.port), '--cpu-duration', '1s', '--profefe-hostport', collector.url]);
+    const result = await cluster.capture(['-n', 'data', 'db-0', '--port', String(pod.port), '--cpu-duration', '1s', '--profefe-hostport', collector.url]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const stored = collector.profiles();
@@ -181,12 +177,12 @@ describe('kubectl profefe capture: collector', () => {
     cluster.api.setPods([makePod({ name: 'db-1', namespace: 'data', ip: pod.ip })]);
     const collector = await startTestCollector();
     collectors.push(collector);
-    const viaEnv = await capture(['-n', 'data', 'db-1', '--port', String(pod.port), '--profile-types', 'heap'], { env: { PROFEFE_HOSTPORT: collector.url } });
+    const viaEnv = await cluster.capture(['-n', 'data', 'db-1', '--port', String(pod.port), '--profile-types', 'heap'], { env: { PROFEFE_HOSTPORT: collector.url } });
     expect(viaEnv.code, viaEnv.stderr).toBe(0);
     expect(lines(viaEnv.stdout)).toEqual([`${collector.url}/api/0/profiles/${collector.profiles()[0]!.id}`]);
 
     const out = await tempDir('capture-out-');
-    const toDir = await capture(['-n', 'data', 'db-1', '--port', String(pod.port), '--profile-types', 'heap', '--output-dir', out], { env: { PROFEFE_HOSTPORT: collector.url } });
+    const toDir = await cluster.capture(['-n', 'data', 'db-1', '--port', String(pod.port), '--profile-types', 'heap', '--output-dir', out], { env: { PROFEFE_HOSTPORT: collector.url } });
     expect(toDir.code, toDir.stderr).toBe(0);
     expect(await filesUnder(out)).toHaveLength(1);
     expect(collector.profiles()).toHaveLength(1);

@@ -2,31 +2,19 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tempDir } from '../cli/run-cli.js';
 import { fixture, fixturePath } from '../doubles/fixtures.js';
-import { startTestCollector, type TestCollector } from '../doubles/test-collector.js';
 import { goPprofTop } from '../pprof/go-pprof.js';
-import { downCollectorUrl, kubectlProfefe, kubectlProfefeInTerminal, seed, startKubectlProfefe } from './plugin-harness.js';
+import { downCollectorUrl, kubectlProfefe, kubectlProfefeInTerminal, seed, startKubectlProfefe, useTestCollector } from './plugin-harness.js';
 
-let c: TestCollector;
-beforeAll(async () => {
-  c = await startTestCollector();
-});
-afterEach(() => c.reset());
-afterAll(async () => {
-  await c.close();
-});
-
-function getProfile(args: string[], cwd?: string) {
-  return kubectlProfefe(['get', 'profile', '--profefe-hostport', c.url, ...args], { cwd });
-}
+const { collector: c, run: getProfile } = useTestCollector('get', 'profile');
 
 describe('get profile: downloads', () => {
   it('writes <id>.pb.gz in the current directory, byte-identical to the upload, and prints the path', async () => {
     const item = await seed(c, fixture('heap-large'), { service: 'api', type: 'heap' });
     const cwd = await tempDir('get-profile-');
-    const result = await getProfile([item.id], cwd);
+    const result = await getProfile([item.id], { cwd });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe(`${item.id}.pb.gz\n`);
     expect(readFileSync(join(cwd, `${item.id}.pb.gz`)).equals(fixture('heap-large'))).toBe(true);
@@ -36,11 +24,11 @@ describe('get profile: downloads', () => {
   it('-O FILE writes there; -O - writes the bytes to stdout and nothing else', async () => {
     const item = await seed(c, fixture('cpu'), { service: 'api', type: 'cpu' });
     const cwd = await tempDir('get-profile-');
-    const named = await getProfile([item.id, '-O', 'sub.pb.gz'], cwd);
+    const named = await getProfile([item.id, '-O', 'sub.pb.gz'], { cwd });
     expect(named.code, named.stderr).toBe(0);
     expect(named.stdout).toBe('sub.pb.gz\n');
     expect(readFileSync(join(cwd, 'sub.pb.gz')).equals(fixture('cpu'))).toBe(true);
-    const piped = await getProfile([item.id, '-O', '-'], cwd);
+    const piped = await getProfile([item.id, '-O', '-'], { cwd });
     expect(piped.code, piped.stderr).toBe(0);
     expect(piped.stdoutBytes.equals(fixture('cpu'))).toBe(true);
   });
@@ -59,7 +47,7 @@ describe('get profile: downloads', () => {
     const raw = gunzipSync(fixture('goroutine'));
     const item = await seed(c, raw, { service: 'api', type: 'goroutine' });
     const cwd = await tempDir('get-profile-');
-    const result = await getProfile([item.id], cwd);
+    const result = await getProfile([item.id], { cwd });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe(`${item.id}.pb\n`);
     expect(readFileSync(join(cwd, `${item.id}.pb`)).equals(raw)).toBe(true);
@@ -69,7 +57,7 @@ describe('get profile: downloads', () => {
     const a = await seed(c, fixture('heap'), { service: 'api', type: 'heap' });
     const b = await seed(c, fixture('allocs'), { service: 'api', type: 'heap' });
     const cwd = await tempDir('get-profile-');
-    const result = await getProfile([a.id, b.id], cwd);
+    const result = await getProfile([a.id, b.id], { cwd });
     expect(result.code, result.stderr).toBe(0);
     const file = `${a.id}+${b.id}.pb.gz`;
     expect(result.stdout).toBe(`${file}\n`);
@@ -83,7 +71,7 @@ describe('get profile: downloads', () => {
 describe('get profile: faults', () => {
   it('an unknown id: says so with the collector URL, exit 1, no file', async () => {
     const cwd = await tempDir('get-profile-');
-    const result = await getProfile(['dc150ar8di19klb9s89g'], cwd);
+    const result = await getProfile(['dc150ar8di19klb9s89g'], { cwd });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`error: no profile with id dc150ar8di19klb9s89g at ${c.url}`);
     expect(result.stdout).toBe('');
@@ -107,7 +95,7 @@ describe('get profile: faults', () => {
   });
 
   it('collector down: the URL tried, exit 1, no file', async () => {
-    const url = await downCollectorUrl(() => startTestCollector());
+    const url = await downCollectorUrl();
     const cwd = await tempDir('get-profile-');
     const result = await kubectlProfefe(['get', 'profile', 'dc150ar8di19klb9s89g', '--profefe-hostport', url], { cwd });
     expect(result.code).toBe(1);

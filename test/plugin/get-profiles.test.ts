@@ -2,28 +2,16 @@
  * `kubectl profefe get profiles` through the real kubectl, against the test collector: tables as
  * kubectl prints them, json/yaml for scripts, time ranges, and every fault of the issue.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { fixture } from '../doubles/fixtures.js';
-import { startTestCollector, type TestCollector } from '../doubles/test-collector.js';
-import { tempFile, downCollectorUrl, kubectlProfefe, seed, withTime } from './plugin-harness.js';
+import { tempFile, downCollectorUrl, kubectlProfefe, seed, useTestCollector, withTime } from './plugin-harness.js';
 
-let c: TestCollector;
-beforeAll(async () => {
-  c = await startTestCollector();
-});
-afterEach(() => c.reset());
-afterAll(async () => {
-  await c.close();
-});
+const { collector: c, run: getProfiles } = useTestCollector('get', 'profiles');
 
 const HOUR = 3_600_000;
 const T0 = new Date('2026-03-01T10:00:00Z');
 const at = (hours: number) => new Date(T0.getTime() + hours * HOUR);
-
-function getProfiles(args: string[], env: Record<string, string> = {}) {
-  return kubectlProfefe(['get', 'profiles', '--profefe-hostport', c.url, ...args], { env });
-}
 
 /** Three api profiles an hour apart (cpu, heap, allocs) and one of another service. */
 async function seedShop() {
@@ -152,7 +140,7 @@ describe('get profiles: usage errors exit 2 before any request', () => {
 
 describe('get profiles: collector failures', () => {
   it('collector down: names the URL tried, exit 1', async () => {
-    const url = await downCollectorUrl(() => startTestCollector());
+    const url = await downCollectorUrl();
     const result = await kubectlProfefe(['get', 'profiles', '--service', 'api', '--profefe-hostport', url]);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');

@@ -1,19 +1,11 @@
 /** `kubectl profefe get services` and `get profile-types` through the real kubectl. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { COLLECTOR_TYPES, PROFILE_TYPE_SPECS, PROFILE_TYPES } from '../../src/profile-types.js';
 import { fixture } from '../doubles/fixtures.js';
-import { startTestCollector, type TestCollector } from '../doubles/test-collector.js';
-import { downCollectorUrl, kubectlProfefe, seed } from './plugin-harness.js';
+import { downCollectorUrl, kubectlProfefe, seed, useTestCollector } from './plugin-harness.js';
 
-let c: TestCollector;
-beforeAll(async () => {
-  c = await startTestCollector();
-});
-afterEach(() => c.reset());
-afterAll(async () => {
-  await c.close();
-});
+const { collector: c } = useTestCollector();
 
 describe('get services', () => {
   it('lists the services the collector stores, sorted, as a table, json and yaml', async () => {
@@ -36,7 +28,7 @@ describe('get services', () => {
   });
 
   it('collector down: the URL tried, exit 1; server errors verbatim', async () => {
-    const url = await downCollectorUrl(() => startTestCollector());
+    const url = await downCollectorUrl();
     const down = await kubectlProfefe(['get', 'services', '--profefe-hostport', url]);
     expect(down.code).toBe(1);
     expect(down.stderr).toContain(`error: could not reach profefe at ${url} (GET /api/0/services)`);

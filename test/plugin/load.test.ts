@@ -4,25 +4,13 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeProfile, encodeProfile } from '../../src/pprof/decode-profile.js';
 import { tempDir } from '../cli/run-cli.js';
 import { fixture, fixturePath, type PprofFixtureName } from '../doubles/fixtures.js';
-import { startTestCollector, type TestCollector } from '../doubles/test-collector.js';
-import { downCollectorUrl, kubectlProfefe } from './plugin-harness.js';
+import { downCollectorUrl, kubectlProfefe, useTestCollector } from './plugin-harness.js';
 
-let c: TestCollector;
-beforeAll(async () => {
-  c = await startTestCollector();
-});
-afterEach(() => c.reset());
-afterAll(async () => {
-  await c.close();
-});
-
-function load(args: string[], cwd?: string) {
-  return kubectlProfefe(['load', '--profefe-hostport', c.url, ...args], { cwd });
-}
+const { collector: c, run: load } = useTestCollector('load');
 
 /** A directory with the named fixtures copied in as <name>.pb.gz. */
 async function fixtureDir(names: readonly PprofFixtureName[]): Promise<string> {
@@ -45,7 +33,7 @@ describe('load: uploads', () => {
   it('every Go profile type without --type: the type is read from the profile (heap included, allocs as other + pprof_type=allocs)', async () => {
     const names = ['cpu', 'heap', 'allocs', 'goroutine', 'block', 'mutex', 'threadcreate'] as const;
     const cwd = await fixtureDir(names);
-    const result = await load(['--service', 'api', '--labels', 'env=staging', ...names.map((n) => `${n}.pb.gz`)], cwd);
+    const result = await load(['--service', 'api', '--labels', 'env=staging', ...names.map((n) => `${n}.pb.gz`)], { cwd });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toBe('');
     const stored = c.profiles();
@@ -85,7 +73,7 @@ describe('load: per-file faults, the other files still uploaded, exit 1', () => 
     noSamples.sample = [];
     await writeFile(join(cwd, 'nosamples.pb.gz'), encodeProfile(noSamples));
     const files = ['cpu.pb.gz', 'goroutines.txt', 'empty.pb.gz', 'missing.pb.gz', 'nosamples.pb.gz', 'heap.pb.gz'];
-    const result = await load(['--service', 'api', ...files], cwd);
+    const result = await load(['--service', 'api', ...files], { cwd });
     expect(result.code).toBe(1);
     expect(c.profiles().map((p) => p.type)).toEqual(['cpu', 'heap']);
     expect(c.uploads).toHaveLength(2); // bad files never reach the collector
@@ -103,7 +91,7 @@ describe('load: per-file faults, the other files still uploaded, exit 1', () => 
   it('the collector refusing one file: its error verbatim, next to that file', async () => {
     const cwd = await fixtureDir(['cpu', 'goroutine']);
     c.failNext(1, 400, 'malformed profile (could not parse pprof profile: parsing profile: unrecognized profile format)');
-    const result = await load(['--service', 'api', 'cpu.pb.gz', 'goroutine.pb.gz'], cwd);
+    const result = await load(['--service', 'api', 'cpu.pb.gz', 'goroutine.pb.gz'], { cwd });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
       `error: cpu.pb.gz: profefe at ${c.url} answered 400 to POST /api/0/profiles: malformed profile (could not parse pprof profile: parsing profile: unrecognized profile format)`,
@@ -112,7 +100,7 @@ describe('load: per-file faults, the other files still uploaded, exit 1', () => 
   });
 
   it('collector down: every file fails with the URL tried, exit 1', async () => {
-    const url = await downCollectorUrl(() => startTestCollector());
+    const url = await downCollectorUrl();
     const result = await kubectlProfefe(['load', '--service', 'api', fixturePath('cpu'), fixturePath('heap'), '--profefe-hostport', url]);
     expect(result.code).toBe(1);
     expect(result.stderr.match(new RegExp(`could not reach profefe at ${url} \\(POST /api/0/profiles\\)`, 'g'))).toHaveLength(2);

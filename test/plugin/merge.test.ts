@@ -1,28 +1,16 @@
 /** `kubectl profefe merge` through the real kubectl: the collector's merged profile, saved to a file. */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tempDir } from '../cli/run-cli.js';
 import { fixture } from '../doubles/fixtures.js';
-import { startTestCollector, type TestCollector } from '../doubles/test-collector.js';
 import { goPprofTop } from '../pprof/go-pprof.js';
-import { downCollectorUrl, kubectlProfefe, seed, tempFile, withTime } from './plugin-harness.js';
+import { downCollectorUrl, kubectlProfefe, seed, tempFile, useTestCollector, withTime } from './plugin-harness.js';
 
-let c: TestCollector;
-beforeAll(async () => {
-  c = await startTestCollector();
-});
-afterEach(() => c.reset());
-afterAll(async () => {
-  await c.close();
-});
+const { collector: c, run: merge } = useTestCollector('merge');
 
 const RANGE = ['--from', '2026-03-01T09:00:00Z', '--to', '2026-03-01T13:00:00Z'];
 const at = (hh: string) => new Date(`2026-03-01T${hh}:00:00Z`);
-
-function merge(args: string[], cwd?: string) {
-  return kubectlProfefe(['merge', '--profefe-hostport', c.url, ...args], { cwd });
-}
 
 describe('merge', () => {
   it('downloads the profiles of the range merged, named after service, type and range; same numbers as go tool pprof merging the files', async () => {
@@ -33,7 +21,7 @@ describe('merge', () => {
     await seed(c, withTime(fixture('cpu'), at('08')), { service: 'api', type: 'cpu' }); // before --from
     await seed(c, withTime(fixture('cpu'), at('10')), { service: 'db', type: 'cpu' }); // another service
     const cwd = await tempDir('merge-');
-    const result = await merge(['--service', 'api', '--type', 'cpu', ...RANGE], cwd);
+    const result = await merge(['--service', 'api', '--type', 'cpu', ...RANGE], { cwd });
     expect(result.code, result.stderr).toBe(0);
     const file = 'api-cpu-20260301T090000Z-20260301T130000Z.pb.gz';
     expect(result.stdout).toBe(`${file}\n`);
@@ -68,7 +56,7 @@ describe('merge', () => {
 
   it('nothing found: "No profiles found." on stderr, no file, exit 0', async () => {
     const cwd = await tempDir('merge-');
-    const result = await merge(['--service', 'api', '--type', 'heap', ...RANGE], cwd);
+    const result = await merge(['--service', 'api', '--type', 'heap', ...RANGE], { cwd });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain('No profiles found. (service api type heap');
@@ -91,7 +79,7 @@ describe('merge', () => {
   });
 
   it('collector down: the URL tried, exit 1; a server error verbatim, exit 1', async () => {
-    const url = await downCollectorUrl(() => startTestCollector());
+    const url = await downCollectorUrl();
     const down = await kubectlProfefe(['merge', '--service', 'api', '--type', 'cpu', '--profefe-hostport', url]);
     expect(down.code).toBe(1);
     expect(down.stderr).toContain(`could not reach profefe at ${url} (GET /api/0/profiles/merge)`);

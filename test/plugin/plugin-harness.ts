@@ -8,10 +8,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { decodeProfile, encodeProfile } from '../../src/pprof/decode-profile.js';
 import { ProfefeClient, type ProfileItem, type UploadQuery } from '../../src/profefe/profefe-client.js';
 import { BIN_DIR, cleanEnv, tempDir } from '../cli/run-cli.js';
-import type { TestCollector } from '../doubles/test-collector.js';
+import { startTestCollector, type TestCollector } from '../doubles/test-collector.js';
 
 export interface PluginResult {
   code: number | null;
@@ -114,9 +115,61 @@ export async function tempFile(name: string, bytes: Buffer | string): Promise<st
 }
 
 /** A URL where nothing listens: a collector that was started, then stopped. */
-export async function downCollectorUrl(start: () => Promise<TestCollector>): Promise<string> {
+export async function downCollectorUrl(start: () => Promise<TestCollector> = startTestCollector): Promise<string> {
   const collector = await start();
   const { url } = collector;
   await collector.close();
   return url;
+}
+
+export interface FileCollector {
+  /** The test file's collector (it forwards to the one started before the tests, so read it in tests). */
+  readonly collector: TestCollector;
+  /** `kubectl profefe <command> --profefe-hostport <collector url> <args>`. */
+  run(args: readonly string[], options?: RunOptions): Promise<PluginResult>;
+}
+
+/**
+ * The setup of a collector command's test file: one test collector started before its tests,
+ * emptied after each test and closed after all of them; `run` is the command pointed at it.
+ * Call it at the top level of the test file.
+ */
+export function useTestCollector(...command: string[]): FileCollector {
+  let started: TestCollector | undefined;
+  beforeAll(async () => {
+    started = await startTestCollector();
+  });
+  afterEach(() => current().reset());
+  afterAll(async () => {
+    await started?.close();
+  });
+  const current = (): TestCollector => {
+    if (!started) throw new Error('the test collector is started in beforeAll: use it inside a test or hook');
+    return started;
+  };
+  const collector: TestCollector = {
+    get url() {
+      return current().url;
+    },
+    get uploads() {
+      return current().uploads;
+    },
+    get requests() {
+      return current().requests;
+    },
+    get refusedConnections() {
+      return current().refusedConnections;
+    },
+    profiles: () => current().profiles(),
+    failNext: (n, status, errorText) => current().failNext(n, status, errorText),
+    failNextRaw: (n, status, body, contentType) => current().failNextRaw(n, status, body, contentType),
+    hangNext: (n) => current().hangNext(n),
+    setDown: (down) => current().setDown(down),
+    reset: () => current().reset(),
+    close: () => current().close(),
+  };
+  return {
+    collector,
+    run: (args, options) => kubectlProfefe([...command, '--profefe-hostport', current().url, ...args], options),
+  };
 }

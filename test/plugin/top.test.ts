@@ -5,22 +5,14 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ProfefeClient } from '../../src/profefe/profefe-client.js';
 import { tempDir } from '../cli/run-cli.js';
 import { fixture, fixturePath, type PprofFixtureName } from '../doubles/fixtures.js';
-import { startTestCollector, type TestCollector } from '../doubles/test-collector.js';
-import { goPprofTop, parsePprofTop, parsePprofValue, withTempFile } from '../pprof/go-pprof.js';
-import { downCollectorUrl, kubectlProfefe, seed, withTime } from './plugin-harness.js';
+import { expectPrintedAs, goPprofTop, parsePprofTop, withTempFile } from '../pprof/go-pprof.js';
+import { downCollectorUrl, kubectlProfefe, seed, useTestCollector, withTime } from './plugin-harness.js';
 
-let c: TestCollector;
-beforeAll(async () => {
-  c = await startTestCollector();
-});
-afterEach(() => c.reset());
-afterAll(async () => {
-  await c.close();
-});
+const { collector: c } = useTestCollector();
 
 /** pprof's flags for ours. */
 function pprofArgs(sampleIndex?: string, nodeCount?: number): string[] {
@@ -75,13 +67,8 @@ describe('top FILE: the same report as go tool pprof -top', () => {
     expect(data.functions.map((f) => f.name)).toEqual(pprof.rows.map((r) => r.name));
     data.functions.forEach((f, i) => {
       const row = pprof.rows[i]!;
-      for (const [value, text] of [
-        [f.flat, row.flat],
-        [f.cum, row.cum],
-      ] as const) {
-        const printed = parsePprofValue(text);
-        expect(Math.abs(value - printed.value)).toBeLessThanOrEqual(printed.tolerance);
-      }
+      expectPrintedAs(f.flat, row.flat);
+      expectPrintedAs(f.cum, row.cum);
       expect(f.flatPercent).toBe(Number.parseFloat(row.flatPercent));
       expect(f.cumPercent).toBe(Number.parseFloat(row.cumPercent));
     });
@@ -158,7 +145,7 @@ describe('top: faults', () => {
   });
 
   it('collector down: the URL tried, exit 1', async () => {
-    const url = await downCollectorUrl(() => startTestCollector());
+    const url = await downCollectorUrl();
     const result = await kubectlProfefe(['top', '--service', 'api', '--type', 'cpu', '--profefe-hostport', url]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`could not reach profefe at ${url} (GET /api/0/profiles/merge)`);

@@ -1,19 +1,16 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { Profile } from 'pprof-format';
 import { decodeProfile, encodeProfile, isGzip, ProfileDecodeError } from '../../src/pprof/decode-profile.js';
 import { fixture, PPROF_FIXTURES } from '../doubles/fixtures.js';
+import { goToolPprof } from '../doubles/go-tools.js';
 import { goPprofTop, withTempFile } from './go-pprof.js';
-
-const run = promisify(execFile);
 
 /** What `go tool pprof` says about the bytes: its exit status and stderr. */
 async function goPprofAccepts(bytes: Uint8Array): Promise<boolean> {
   return withTempFile(bytes, async (file) => {
     try {
-      await run('go', ['tool', 'pprof', '-top', file]);
+      await goToolPprof(['-top', file]);
       return true;
     } catch {
       return false;

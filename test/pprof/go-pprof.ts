@@ -1,14 +1,12 @@
 /**
- * Runs the real `go tool pprof -top` (Go 1.19 at /usr/bin/go) and parses what it prints, so tests
- * compare our numbers with pprof's on every run instead of with numbers copied from it.
+ * Runs the real `go tool pprof -top` (goToolPprof in test/doubles/go-tools.ts) and parses what it
+ * prints, so tests compare our numbers with pprof's on every run instead of with numbers copied from it.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { expect } from 'vitest';
+import { goToolPprof } from '../doubles/go-tools.js';
 
 export interface PprofTopRow {
   flat: string;
@@ -31,13 +29,9 @@ export interface PprofTop {
 const COLUMN_HEADER = '      flat  flat%   sum%        cum   cum%';
 const ROW = /^ *(\S+) +(\S+%) +(\S+%) +(\S+) +(\S+%)  (.*?)(?: \((inline|partial-inline)\))?$/;
 
-/** `go tool pprof -top [args] file` with TZ=UTC (pprof prints the profile time in local time). */
+/** `go tool pprof -top [args] file` (run with TZ=UTC: pprof prints the profile time in local time), parsed. */
 export async function goPprofTop(file: string, args: readonly string[] = []): Promise<PprofTop> {
-  const { stdout } = await run('go', ['tool', 'pprof', '-top', ...args, file], {
-    env: { ...process.env, TZ: 'UTC' },
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return parsePprofTop(stdout);
+  return parsePprofTop(await goToolPprof(['-top', ...args, file]));
 }
 
 export function parsePprofTop(stdout: string): PprofTop {
@@ -97,4 +91,10 @@ export function parsePprofValue(text: string): { value: number; tolerance: numbe
   const factor = FACTORS[m[2]!] ?? 1;
   const decimals = m[1]!.includes('.') ? m[1]!.split('.')[1]!.length : 0;
   return { value: Number(m[1]) * factor, tolerance: 0.5 * 10 ** -Math.max(decimals, 0) * factor * (decimals === 0 && factor !== 1 ? 0.01 : 1) + 1e-6 };
+}
+
+/** Asserts that `value` (in the sample's base unit) is what pprof printed as `text`, within its rounding. */
+export function expectPrintedAs(value: number, text: string): void {
+  const printed = parsePprofValue(text);
+  expect(Math.abs(value - printed.value)).toBeLessThanOrEqual(printed.tolerance);
 }

@@ -31,48 +31,23 @@ export interface SyntheticProfileSpec {
 
 export function syntheticProfile(spec: SyntheticProfileSpec): Profile {
   const strings = new StringTable();
-  const mappingIds = new Map<string, number>();
-  const mappings: { id: number; filename: number; memoryStart: number; memoryLimit: number; hasFunctions: boolean }[] = [];
-  const mappingFor = (file: string): number => {
-    let id = mappingIds.get(file);
-    if (id === undefined) {
-      id = mappings.length + 1;
-      mappingIds.set(file, id);
-      mappings.push({ id, filename: strings.dedup(file), memoryStart: id * 0x100000, memoryLimit: id * 0x100000 + 0xfffff, hasFunctions: true });
-    }
-    return id;
-  };
+  const mappings = new IdTable<{ id: number; filename: number; memoryStart: number; memoryLimit: number; hasFunctions: boolean }>();
+  const mappingFor = (file: string): number =>
+    mappings.idFor(file, (id) => ({ id, filename: strings.dedup(file), memoryStart: id * 0x100000, memoryLimit: id * 0x100000 + 0xfffff, hasFunctions: true }));
   mappingFor(spec.mappingFile ?? '/app/synthetic');
 
-  const functionIds = new Map<string, number>();
-  const functions: { id: number; name: number; systemName: number; filename: number; startLine: number }[] = [];
-  const functionFor = (name: string): number => {
-    let id = functionIds.get(name);
-    if (id === undefined) {
-      id = functions.length + 1;
-      functionIds.set(name, id);
-      functions.push({ id, name: strings.dedup(name), systemName: strings.dedup(name), filename: strings.dedup('main.go'), startLine: 0 });
-    }
-    return id;
-  };
+  const functions = new IdTable<{ id: number; name: number; systemName: number; filename: number; startLine: number }>();
+  const functionFor = (name: string): number =>
+    functions.idFor(name, (id) => ({ id, name: strings.dedup(name), systemName: strings.dedup(name), filename: strings.dedup('main.go'), startLine: 0 }));
 
-  const locationIds = new Map<string, number>();
-  const locations: { id: number; mappingId: number; address: number; line: { functionId: number; line: number }[] }[] = [];
-  const locationFor = (loc: SyntheticLocation, mapping: string): number => {
-    const key = `${mapping}|${loc === null ? '<no lines>' : loc.join('\u0000')}`;
-    let id = locationIds.get(key);
-    if (id === undefined) {
-      id = locations.length + 1;
-      locationIds.set(key, id);
-      locations.push({
-        id,
-        mappingId: mapping === '' ? 0 : mappingFor(mapping),
-        address: 0x1000 + id * 16,
-        line: (loc ?? []).map((name, i) => ({ functionId: functionFor(name), line: 10 + i })),
-      });
-    }
-    return id;
-  };
+  const locations = new IdTable<{ id: number; mappingId: number; address: number; line: { functionId: number; line: number }[] }>();
+  const locationFor = (loc: SyntheticLocation, mapping: string): number =>
+    locations.idFor(`${mapping}|${loc === null ? '<no lines>' : loc.join('\u0000')}`, (id) => ({
+      id,
+      mappingId: mapping === '' ? 0 : mappingFor(mapping),
+      address: 0x1000 + id * 16,
+      line: (loc ?? []).map((name, i) => ({ functionId: functionFor(name), line: 10 + i })),
+    }));
 
   const samples = spec.samples.map((s) => ({
     locationId: s.stack.map((loc) => locationFor(loc, s.mapping ?? spec.mappingFile ?? '/app/synthetic')),
@@ -84,9 +59,9 @@ export function syntheticProfile(spec: SyntheticProfileSpec): Profile {
   return new Profile({
     sampleType,
     sample: samples,
-    mapping: mappings,
-    location: locations,
-    function: functions,
+    mapping: mappings.entries,
+    location: locations.entries,
+    function: functions.entries,
     stringTable: strings,
     timeNanos: spec.timeNanos ?? 1_795_315_008_956_231_696n,
     durationNanos: spec.durationNanos ?? 0,
@@ -95,6 +70,23 @@ export function syntheticProfile(spec: SyntheticProfileSpec): Profile {
     comment: (spec.comments ?? []).map((c) => strings.dedup(c)),
     defaultSampleType: spec.defaultSampleType ? strings.dedup(spec.defaultSampleType) : 0,
   });
+}
+
+/** Entries with ids 1, 2, … in the order their keys are first seen (pprof's mapping/function/location tables). */
+class IdTable<T> {
+  readonly entries: T[] = [];
+  private readonly ids = new Map<string, number>();
+
+  /** The id of `key`; the first time, `make(id)` is added as a new entry. */
+  idFor(key: string, make: (id: number) => T): number {
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.entries.length + 1;
+      this.ids.set(key, id);
+      this.entries.push(make(id));
+    }
+    return id;
+  }
 }
 
 /** A deterministic pseudo-random generator (mulberry32), so random profiles repeat per seed. */

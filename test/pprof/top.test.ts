@@ -3,7 +3,7 @@ import { formatTop } from '../../src/output/top-table.js';
 import { decodeProfile, encodeProfile } from '../../src/pprof/decode-profile.js';
 import { SampleIndexError, topFunctions, type TopReport } from '../../src/pprof/top.js';
 import { fixture, fixturePath, type PprofFixtureName } from '../doubles/fixtures.js';
-import { goPprofTop, parsePprofValue, withTempFile, type PprofTop } from './go-pprof.js';
+import { expectPrintedAs, goPprofTop, withTempFile, type PprofTop } from './go-pprof.js';
 import { randomProfile, syntheticProfile, type SyntheticProfileSpec } from './synthetic-profile.js';
 
 /** Every row and every header line of ours equals what pprof printed; raw values match the printed ones. */
@@ -16,20 +16,13 @@ function expectSameAsPprof(report: TopReport, pprof: PprofTop): void {
   // The raw numbers behind the text: pprof prints them in `outputUnit`, so undo that scaling.
   report.rows.forEach((row, i) => {
     const theirs = pprof.rows[i]!;
-    for (const [ours, text] of [
-      [row.flat, theirs.flat],
-      [row.cum, theirs.cum],
-    ] as const) {
-      const printed = parsePprofValue(text);
-      expect(Math.abs(ours - printed.value)).toBeLessThanOrEqual(printed.tolerance);
-    }
+    expectPrintedAs(row.flat, theirs.flat);
+    expectPrintedAs(row.cum, theirs.cum);
   });
   const showing = /^Showing nodes accounting for (\S+), (\S+) of (\S+) total$/.exec(pprof.header.find((l) => l.startsWith('Showing nodes'))!);
   expect(showing).not.toBeNull();
-  const total = parsePprofValue(showing![3]!);
-  expect(Math.abs(report.total - total.value)).toBeLessThanOrEqual(total.tolerance);
-  const shown = parsePprofValue(showing![1]!);
-  expect(Math.abs(report.shown - shown.value)).toBeLessThanOrEqual(shown.tolerance);
+  expectPrintedAs(report.total, showing![3]!);
+  expectPrintedAs(report.shown, showing![1]!);
   const dropped = pprof.header.find((l) => l.startsWith('Dropped '));
   expect(report.droppedNodes).toBe(dropped ? Number(/^Dropped (\d+) /.exec(dropped)![1]) : 0);
 }

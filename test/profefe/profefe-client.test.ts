@@ -7,6 +7,7 @@ import type { CollectorType } from '../../src/profile-types.js';
 import { fixture } from '../doubles/fixtures.js';
 import { startTestCollector, type TestCollector } from '../doubles/test-collector.js';
 import { withoutSamples, withTimeNanos } from '../doubles/test-collector/profile-bytes.js';
+import { rejectionOf } from '../expect-rejection.js';
 
 let collector: TestCollector;
 let client: ProfefeClient;
@@ -25,13 +26,8 @@ beforeEach(() => {
 
 const WIDE = { from: new Date('2000-01-01T00:00:00Z'), to: new Date('2100-01-01T00:00:00Z') };
 
-async function rejection(promise: Promise<unknown>): Promise<ProfefeError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ProfefeError);
-  return err as ProfefeError;
+function rejection(promise: Promise<unknown>): Promise<ProfefeError> {
+  return rejectionOf(promise, ProfefeError);
 }
 
 describe('ProfefeClient.upload', () => {

@@ -8,6 +8,7 @@ import { backoffDelayMs, retryWithBackoff } from '../../src/sink/retry.js';
 import { fixture } from '../doubles/fixtures.js';
 import { scrapedProfile } from '../doubles/make-target.js';
 import { startTestCollector, type TestCollector } from '../doubles/test-collector.js';
+import { rejectionOf } from '../expect-rejection.js';
 
 const TOKEN = 'Bearer sink-s3cr3t';
 
@@ -20,13 +21,8 @@ function capturingLogger() {
   return { log, lines };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<ProfileError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ProfileError);
-  return err as ProfileError;
+function rejection(promise: Promise<unknown>): Promise<ProfileError> {
+  return rejectionOf(promise, ProfileError);
 }
 
 let collector: TestCollector;

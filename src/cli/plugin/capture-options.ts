@@ -9,12 +9,12 @@ import { parsePath } from '../../discover/annotations.js';
 import { DEFAULT_PROFILE_TYPES, type ProfileType } from '../../profile-types.js';
 import { byteSize, cpuSeconds, durationMs, httpUrl, positiveInt, profileTypes } from '../flag-values.js';
 import { collectHeaders } from '../headers.js';
+import type { SinkConfig } from '../kprofefe-options.js';
 import { UsageError } from '../usage-error.js';
 import type { GlobalOptions } from './global-options.js';
 
-export type CaptureSinkConfig =
-  | { readonly kind: 'profefe'; readonly url: string; readonly headers: Readonly<Record<string, string>> }
-  | { readonly kind: 'directory'; readonly dir: string };
+/** Where captured profiles go: the same choice as kprofefe's (a collector, or a directory). */
+export type CaptureSinkConfig = SinkConfig;
 
 export interface CaptureConfig {
   readonly kubeconfig: string | undefined;

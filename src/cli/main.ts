@@ -1,0 +1,37 @@
+/**
+ * What both entry points (bin/kprofefe.js, bin/kubectl-profefe.js) do around their command: give it
+ * the process's streams, environment and directory, and turn SIGINT/SIGTERM into an aborted signal
+ * (in-flight requests are cancelled, nothing half-written is left). Never ends the process itself:
+ * the bin passes what a second signal does and exits with the status this resolves to.
+ */
+import type { CliIo } from './kprofefe.js';
+
+/** The I/O an entry point gives its command (kprofefe ignores `cwd`; the plugin resolves paths there). */
+export interface MainIo extends CliIo {
+  readonly signal: AbortSignal;
+  readonly cwd: string;
+}
+
+/** A command line run: its arguments and I/O in, its exit status out. */
+export type MainRun = (args: readonly string[], io: MainIo) => Promise<number>;
+
+/**
+ * Runs `run` with the process's arguments and I/O. The first SIGINT/SIGTERM aborts `io.signal`;
+ * a second one calls `onSecondSignal` (the bin exits 130 there, without waiting for the run).
+ */
+export async function runMain(run: MainRun, onSecondSignal: () => void): Promise<number> {
+  const controller = new AbortController();
+  const stop = (): void => {
+    if (controller.signal.aborted) onSecondSignal();
+    else controller.abort();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return run(process.argv.slice(2), {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    signal: controller.signal,
+    cwd: process.cwd(),
+  });
+}
