@@ -3,6 +3,7 @@
  * Returns the exit status; only bin/kprofefe.js calls process.exit.
  */
 import { CommanderError } from 'commander';
+import { Agent } from 'undici';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { discoverTargets, type PodSourceItem } from '../discover/discover-targets.js';
 import { inShard } from '../discover/shard.js';
@@ -74,15 +75,18 @@ export async function runKprofefe(args: readonly string[], io: CliIo): Promise<n
     },
     'run started',
   );
+  // Pods are many origins used once per run: keep their idle connections briefly, so a large
+  // run does not hold thousands of sockets open.
+  const pods = new Agent({ keepAliveTimeout: 1000, keepAliveMaxTimeout: 2000 });
   const summary = await scrapeRun(items, {
     concurrency: config.concurrency,
     cpuConcurrency: config.cpuConcurrency,
     sink,
     log,
     signal,
-    fetch: (target, abort) => fetchProfile(target, { timeoutMs: config.timeoutMs, maxBytes: config.maxProfileBytes, signal: abort }),
+    fetch: (target, abort) => fetchProfile(target, { timeoutMs: config.timeoutMs, maxBytes: config.maxProfileBytes, signal: abort, dispatcher: pods }),
   });
-  await sink.close();
+  await Promise.all([sink.close(), pods.close()]);
 
   const report = summary.toJSON();
   if (summary.listError) {

@@ -4,7 +4,9 @@
  *
  * Two pools: CPU profiles wait `seconds` on the pod and return small bodies, so many run at
  * once (`cpuConcurrency`); every other profile is a download that may be megabytes, so few run
- * at once (`concurrency`), which bounds memory: only running profiles hold bytes. Listing
+ * at once (`concurrency`), which bounds memory: only running profiles hold bytes. Uploads, of
+ * both kinds, share one limit of `concurrency`: when a thousand CPU profiles finish together,
+ * the collector still sees at most `concurrency` requests at once. Listing
  * pauses while the CPU pool is full or the data queue is long, so the queue (small Target
  * objects, no bytes) stays bounded and memory does not grow with the number of pods. The
  * two limits are separate so that a long queue of downloads never delays the start of the
@@ -46,6 +48,7 @@ export async function scrapeRun(items: AsyncIterable<DiscoveredItem>, options: S
   const summary = new RunSummary();
   const dataPool = pLimit(options.concurrency);
   const cpuPool = pLimit(options.cpuConcurrency);
+  const storePool = pLimit(options.concurrency);
   const maxDataQueued = Math.max(MIN_DATA_QUEUE, options.concurrency * 64);
 
   // Profiles queued or running per pool, and a waiter woken whenever one settles.
@@ -70,7 +73,7 @@ export async function scrapeRun(items: AsyncIterable<DiscoveredItem>, options: S
       if (signal.aborted) throw new ProfileError('INTERRUPTED', 'the run was interrupted before this profile was fetched');
       const profile = await options.fetch(target, signal);
       if (signal.aborted) throw new ProfileError('INTERRUPTED', 'the run was interrupted before this profile was stored');
-      const location = await sink.store(profile, signal);
+      const location = await storePool(() => sink.store(profile, signal));
       summary.stored(target.type);
       options.onStored?.(target, location);
       log.debug({ ...where, location, bytes: profile.body.length }, 'profile stored');

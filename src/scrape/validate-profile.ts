@@ -9,6 +9,14 @@ export interface ProfileSource {
   readonly pod?: { readonly namespace: string; readonly name: string };
 }
 
+/**
+ * Bodies up to this size get the full check, nested messages included; larger ones (a busy
+ * service's heap profile is megabytes) get the top-level check, which still proves the stream
+ * inflates completely, is a pprof Profile field by field, and has samples. The collector and
+ * `go tool pprof` decode everything anyway; this bounds the scraper's main-thread time.
+ */
+export const FULL_CHECK_MAX_BODY_BYTES = 1024 * 1024;
+
 /** A gzip stream that inflates past this is refused (a real profile is far smaller). */
 export const DEFAULT_MAX_INFLATED_BYTES = 1024 * 1024 * 1024;
 
@@ -41,7 +49,7 @@ export async function validateProfile(
     throw new ProfileError('TARGET_EMPTY', `the target returned an empty body${where}: ${CHECK_ENDPOINT}`);
   }
   const gzipped = body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b;
-  const scanner = new ProfileWireScanner();
+  const scanner = new ProfileWireScanner({ nested: body.length <= FULL_CHECK_MAX_BODY_BYTES });
   let head: Buffer = body.subarray(0, 512);
   let summary: ProfileWireSummary;
   try {

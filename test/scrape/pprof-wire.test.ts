@@ -149,3 +149,40 @@ describe('profileConsistencyError', () => {
     expect(profileConsistencyError(scan([...str(6, ''), ...len(2, [...packed(2, [1])])]))).toBe('missing sample type information');
   });
 });
+
+describe('ProfileWireScanner top-level mode (nested: false), used for large bodies', () => {
+  function scanTop(bytes: Uint8Array | number[]): ProfileWireSummary {
+    const scanner = new ProfileWireScanner({ nested: false });
+    scanner.push(bytes instanceof Uint8Array ? bytes : Uint8Array.from(bytes));
+    return scanner.end();
+  }
+
+  it.each(PPROF_FIXTURES)('%s: finds the same samples, sample types and strings as the full scan', (name) => {
+    const raw = gunzipSync(fixture(name));
+    const full = scan(raw);
+    const top = scanTop(raw);
+    expect(top.nestedChecked).toBe(false);
+    expect(full.nestedChecked).toBe(true);
+    expect({ samples: top.samples, sampleTypes: top.sampleTypes, strings: top.strings, bytes: top.bytes }).toEqual({
+      samples: full.samples,
+      sampleTypes: full.sampleTypes,
+      strings: full.strings,
+      bytes: full.bytes,
+    });
+    expect(profileConsistencyError(top)).toBeUndefined();
+  });
+
+  it('still rejects top-level damage: a truncated message, a wrong wire type, a bad string_table[0]', () => {
+    const good = profileBytes();
+    expect(() => scanTop(good.slice(0, good.length - 3))).toThrow(PprofWireError);
+    expect(() => scanTop([...good, ...int(2, 7)])).toThrow(/type mismatch: Profile.sample/);
+    expect(() => scanTop(profileBytes({ strings: ['x', 'samples', 'count', 'main'] }))).toThrow("string_table[0] must be ''");
+  });
+
+  it('does not read inside nested messages: a sample with the wrong number of values passes the top-level check', () => {
+    // The documented trade-off: only the full scan (small bodies) sees inside samples.
+    const bad = [...profileBytes(), ...len(2, [...packed(1, [1]), ...packed(2, [1, 2])])];
+    expect(profileConsistencyError(scan(bad))).toMatch(/mismatch: sample has 2 values vs. 1 types/);
+    expect(profileConsistencyError(scanTop(bad))).toBeUndefined();
+  });
+});

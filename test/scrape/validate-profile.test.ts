@@ -3,7 +3,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { Profile, StringTable, ValueType } from 'pprof-format';
 import { describe, expect, it } from 'vitest';
 import { ProfileError } from '../../src/profile-error.js';
-import { describeSource, looksLikeText, validateProfile } from '../../src/scrape/validate-profile.js';
+import { describeSource, FULL_CHECK_MAX_BODY_BYTES, looksLikeText, validateProfile } from '../../src/scrape/validate-profile.js';
 import { fixture, PPROF_FIXTURES } from '../doubles/fixtures.js';
 
 const source = {
@@ -131,5 +131,18 @@ describe('helpers', () => {
     expect(looksLikeText(gunzipSync(fixture('heap')).subarray(0, 512))).toBe(false);
     expect(looksLikeText(Buffer.from([0xff, 0xfe, 0x41]))).toBe(false);
     expect(looksLikeText(Buffer.alloc(0))).toBe(false);
+  });
+});
+
+describe('validateProfile: full check for small bodies, top-level check above FULL_CHECK_MAX_BODY_BYTES', () => {
+  it('the 3.8 MB heap gets the top-level check and passes; a small heap gets the full check', async () => {
+    expect(fixture('heap-large').length).toBeGreaterThan(FULL_CHECK_MAX_BODY_BYTES);
+    expect((await validateProfile(fixture('heap-large'))).nestedChecked).toBe(false);
+    expect((await validateProfile(fixture('heap'))).nestedChecked).toBe(true);
+  });
+
+  it('a large body cut short is still rejected as a truncated gzip', async () => {
+    const large = fixture('heap-large');
+    await expect(validateProfile(large.subarray(0, large.length - 1000))).rejects.toMatchObject({ code: 'TARGET_INVALID_PPROF', message: expect.stringContaining('truncated gzip') });
   });
 });
