@@ -4,6 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { parseShard, ShardOptionError, type Shard } from '../discover/shard.js';
+import { DEFAULT_MAX_INFLIGHT_BYTES } from '../run/byte-budget.js';
 import { DEFAULT_PROFILE_TYPES, type ProfileType } from '../profile-types.js';
 import type { LogLevel } from '../log.js';
 import { VERSION } from '../version.js';
@@ -32,6 +33,7 @@ export interface KprofefeConfig {
   readonly cpuConcurrency: number;
   readonly timeoutMs: number;
   readonly maxProfileBytes: number;
+  readonly maxInflightBytes: number;
   readonly sink: SinkConfig;
   readonly shard: Shard;
   readonly dryRun: boolean;
@@ -58,6 +60,7 @@ export function kprofefeCommand(): Command {
     .option('--cpu-concurrency <n>', 'CPU profiles in flight (they wait --cpu-duration on the pod)', '1024')
     .option('--timeout <duration>', 'timeout of one request; CPU requests get --cpu-duration on top', '10s')
     .option('--max-profile-size <size>', 'reject profiles larger than this', '64MiB')
+    .option('--max-inflight-bytes <size>', 'profile bytes held in memory before new downloads wait (one profile may exceed it)', `${DEFAULT_MAX_INFLIGHT_BYTES / 1024 / 1024}MiB`)
     .addOption(new Option('--profefe-hostport <url>', 'profefe collector URL; without it profiles go to --output-dir').env('PROFEFE_HOSTPORT'))
     .option('--profefe-header <header>', "extra request header for the collector, 'Name: value'; repeatable", collect)
     .option('--profefe-header-file <path>', 'file of extra headers, one "Name: value" per line (e.g. a mounted Secret)')
@@ -92,6 +95,7 @@ interface RawOptions {
   cpuConcurrency: string;
   timeout: string;
   maxProfileSize: string;
+  maxInflightBytes: string;
   profefeHostport?: string;
   profefeHeader?: string[];
   profefeHeaderFile?: string;
@@ -136,6 +140,7 @@ export function toConfig(pods: string[], raw: RawOptions, env: NodeJS.ProcessEnv
     cpuConcurrency: positiveInt('--cpu-concurrency', raw.cpuConcurrency, 100_000),
     timeoutMs: durationMs('--timeout', raw.timeout),
     maxProfileBytes: byteSize('--max-profile-size', raw.maxProfileSize),
+    maxInflightBytes: byteSize('--max-inflight-bytes', raw.maxInflightBytes),
     sink,
     shard,
     dryRun: raw.dryRun === true,

@@ -81,10 +81,12 @@ export async function runKprofefe(args: readonly string[], io: CliIo): Promise<n
   const summary = await scrapeRun(items, {
     concurrency: config.concurrency,
     cpuConcurrency: config.cpuConcurrency,
+    maxInflightBytes: config.maxInflightBytes,
     sink,
     log,
     signal,
-    fetch: (target, abort) => fetchProfile(target, { timeoutMs: config.timeoutMs, maxBytes: config.maxProfileBytes, signal: abort, dispatcher: pods }),
+    fetch: (target, abort, onBytes) =>
+      fetchProfile(target, { timeoutMs: config.timeoutMs, maxBytes: config.maxProfileBytes, signal: abort, dispatcher: pods, onBytes }),
   });
   await Promise.all([sink.close(), pods.close()]);
 

@@ -6,7 +6,9 @@
  * once (`cpuConcurrency`); every other profile is a download that may be megabytes, so few run
  * at once (`concurrency`), which bounds memory: only running profiles hold bytes. Uploads, of
  * both kinds, share one limit of `concurrency`: when a thousand CPU profiles finish together,
- * the collector still sees at most `concurrency` requests at once. Listing
+ * the collector still sees at most `concurrency` requests at once. A byte budget
+ * (`maxInflightBytes`) holds new downloads back while large profiles are being validated and
+ * uploaded, so memory does not become `concurrency` × the largest profile. Listing
  * pauses while the CPU pool is full or the data queue is long, so the queue (small Target
  * objects, no bytes) stays bounded and memory does not grow with the number of pods. The
  * two limits are separate so that a long queue of downloads never delays the start of the
@@ -17,19 +19,24 @@ import pLimit from 'p-limit';
 import type { DiscoveredItem } from '../discover/discover-targets.js';
 import type { Target } from '../discover/target.js';
 import type { Logger } from '../log.js';
+import type { ProfileType } from '../profile-types.js';
 import { ProfileError } from '../profile-error.js';
 import { RunSummary } from '../report/run-summary.js';
 import type { ScrapedProfile } from '../scrape/scraped-profile.js';
 import type { Sink } from '../sink/sink.js';
+import { ByteBudget } from './byte-budget.js';
 
 /** Queued downloads are Target objects (no bytes): ten thousand of them cost a few MB. */
 const MIN_DATA_QUEUE = 10_000;
 
-export type FetchTarget = (target: Target, signal: AbortSignal) => Promise<ScrapedProfile>;
+/** Fetches one target; `onBytes` must be told of body bytes as they arrive. */
+export type FetchTarget = (target: Target, signal: AbortSignal, onBytes: (bytes: number) => void) => Promise<ScrapedProfile>;
 
 export interface ScrapeRunOptions {
   readonly concurrency: number;
   readonly cpuConcurrency: number;
+  /** Profile bytes held in memory before new downloads wait (one profile may exceed it). */
+  readonly maxInflightBytes: number;
   readonly fetch: FetchTarget;
   readonly sink: Sink;
   readonly log: Logger;
@@ -49,6 +56,9 @@ export async function scrapeRun(items: AsyncIterable<DiscoveredItem>, options: S
   const dataPool = pLimit(options.concurrency);
   const cpuPool = pLimit(options.cpuConcurrency);
   const storePool = pLimit(options.concurrency);
+  const budget = new ByteBudget(options.maxInflightBytes);
+  // The largest body seen per profile type: what the next download of that type reserves.
+  const largest = new Map<ProfileType, number>();
   const maxDataQueued = Math.max(MIN_DATA_QUEUE, options.concurrency * 64);
 
   // Profiles queued or running per pool, and a waiter woken whenever one settles.
@@ -69,9 +79,19 @@ export async function scrapeRun(items: AsyncIterable<DiscoveredItem>, options: S
 
   const scrapeOne = async (target: Target): Promise<void> => {
     const where = { namespace: target.pod.namespace, pod: target.pod.name, type: target.type, url: target.url };
+    let held = largest.get(target.type) ?? 0;
+    let received = 0;
     try {
+      await budget.reserve(held, signal);
       if (signal.aborted) throw new ProfileError('INTERRUPTED', 'the run was interrupted before this profile was fetched');
-      const profile = await options.fetch(target, signal);
+      const profile = await options.fetch(target, signal, (bytes) => {
+        received += bytes;
+        if (received > held) {
+          budget.add(received - held);
+          held = received;
+        }
+      });
+      largest.set(target.type, Math.max(largest.get(target.type) ?? 0, profile.body.length));
       if (signal.aborted) throw new ProfileError('INTERRUPTED', 'the run was interrupted before this profile was stored');
       const location = await storePool(() => sink.store(profile, signal));
       summary.stored(target.type);
@@ -82,6 +102,8 @@ export async function scrapeRun(items: AsyncIterable<DiscoveredItem>, options: S
       summary.failed(failure.code);
       options.onFailed?.(target, failure);
       log.warn({ ...where, reason: failure.code }, failure.message);
+    } finally {
+      budget.release(held);
     }
   };
 

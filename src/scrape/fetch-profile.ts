@@ -16,6 +16,8 @@ export interface FetchProfileOptions {
   readonly signal?: AbortSignal;
   /** undici dispatcher; the global one by default. */
   readonly dispatcher?: Dispatcher;
+  /** Told of every chunk of body bytes as it arrives (for the run's byte budget). */
+  readonly onBytes?: (bytes: number) => void;
 }
 
 export const USER_AGENT = `kube-profefe/${VERSION}`;
@@ -111,6 +113,7 @@ async function download(
     }
     chunks.push(chunk);
     size += chunk.length;
+    opts.onBytes?.(chunk.length);
   }
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
 }

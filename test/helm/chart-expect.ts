@@ -118,6 +118,7 @@ export interface JobSettings {
   cpuConcurrency: number;
   timeout: string;
   maxProfileSize: string;
+  maxInflightBytes: string;
   logLevel: string;
   dryRun?: boolean;
   extraArgs?: string[];
@@ -137,6 +138,7 @@ export function expectedArgs(job: JobSettings, output: { collectorUrl?: string; 
     `--cpu-concurrency=${job.cpuConcurrency}`,
     `--timeout=${job.timeout}`,
     `--max-profile-size=${job.maxProfileSize}`,
+    `--max-inflight-bytes=${job.maxInflightBytes}`,
     `--log-level=${job.logLevel}`,
   );
   if (output.collectorUrl !== undefined) {

@@ -137,6 +137,7 @@ kprofefe's arguments for one job. Called with (dict "root" $ "job" $job).
 {{- $args = append $args (printf "--cpu-concurrency=%d" (int $job.cpuConcurrency)) }}
 {{- $args = append $args (printf "--timeout=%s" $job.timeout) }}
 {{- $args = append $args (printf "--max-profile-size=%s" $job.maxProfileSize) }}
+{{- $args = append $args (printf "--max-inflight-bytes=%s" $job.maxInflightBytes) }}
 {{- $args = append $args (printf "--log-level=%s" $job.logLevel) }}
 {{- if $root.Values.collector.url }}
 {{- $args = append $args (printf "--profefe-hostport=%s" $root.Values.collector.url) }}

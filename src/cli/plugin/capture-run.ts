@@ -3,6 +3,7 @@
  * fetchProfile → DirectorySink or ProfefeSink), with each pod reached through a port-forward
  * instead of its IP. Returns the exit status.
  */
+import { DEFAULT_MAX_INFLIGHT_BYTES } from '../../run/byte-budget.js';
 import { setMaxListeners } from 'node:events';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { discoverTargets } from '../../discover/discover-targets.js';
@@ -95,11 +96,11 @@ export async function runCapture(config: CaptureConfig, io: CaptureIo): Promise<
   );
 
   const sizes = new WeakMap<Target, number>();
-  const fetch = async (target: Target, abort: AbortSignal): Promise<ScrapedProfile> => {
+  const fetch = async (target: Target, abort: AbortSignal, onBytes: (bytes: number) => void): Promise<ScrapedProfile> => {
     const { forward, dispatcher } = await forwards.get(target);
     report.profileStarted(target);
     try {
-      const profile = await fetchProfile(target, { timeoutMs: config.timeoutMs, maxBytes: config.maxProfileBytes, signal: abort, dispatcher });
+      const profile = await fetchProfile(target, { timeoutMs: config.timeoutMs, maxBytes: config.maxProfileBytes, signal: abort, dispatcher, onBytes });
       sizes.set(target, profile.body.length);
       return profile;
     } catch (err) {
@@ -117,6 +118,7 @@ export async function runCapture(config: CaptureConfig, io: CaptureIo): Promise<
     // The pod gate (CapturePods) bounds the work: every profile of an admitted pod may run at once.
     concurrency: config.concurrency * PROFILE_TYPES.length,
     cpuConcurrency: config.concurrency,
+    maxInflightBytes: DEFAULT_MAX_INFLIGHT_BYTES,
     fetch,
     sink,
     log: silentLogger(),
