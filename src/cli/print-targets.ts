@@ -1,5 +1,6 @@
 /** `--dry-run`: every target as a kubectl-style table on stdout; skipped pods on stderr. */
 import type { DiscoveredItem } from '../discover/discover-targets.js';
+import { skippedPodMessage } from '../discover/pod-targets.js';
 import type { Logger } from '../log.js';
 import { formatTable } from '../output/table.js';
 
@@ -17,8 +18,8 @@ export async function printTargets(
       log.error({ namespace: item.namespace, pod: item.name }, item.reason);
     } else if (item.kind === 'invalid') {
       invalid += 1;
-      const { annotation, value, reason } = item.problem;
-      log.error({ namespace: item.namespace, pod: item.name, annotation, value }, `pod ${item.namespace}/${item.name} skipped: annotation ${annotation}="${value}": ${reason}`);
+      const { annotation, value } = item.problem;
+      log.error({ namespace: item.namespace, pod: item.name, annotation, value }, skippedPodMessage(item));
     } else if (item.kind === 'ignored') {
       log.debug({ namespace: item.namespace, pod: item.name }, `pod not scraped: ${item.reason}`);
     } else {

@@ -43,6 +43,12 @@ export type PodTargets =
   /** Enabled but misconfigured: skipped, reported, and the run is not clean. */
   | { readonly kind: 'invalid'; readonly namespace: string; readonly name: string; readonly problem: AnnotationProblem };
 
+/** The log line for a skipped pod: names the pod, the annotation, its value and what to do. */
+export function skippedPodMessage(item: Extract<PodTargets, { kind: 'invalid' }>): string {
+  const { annotation, value, reason } = item.problem;
+  return `pod ${item.namespace}/${item.name} skipped: annotation ${annotation}="${value}": ${reason}`;
+}
+
 /** Labels every profile carries; extra labels from the annotation cannot override them. */
 export const BUILTIN_LABELS = ['namespace', 'pod', 'node', 'container', 'workload_kind', 'workload'] as const;
 

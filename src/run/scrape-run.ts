@@ -17,6 +17,7 @@
 import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import type { DiscoveredItem } from '../discover/discover-targets.js';
+import { skippedPodMessage } from '../discover/pod-targets.js';
 import type { Target } from '../discover/target.js';
 import type { Logger } from '../log.js';
 import type { ProfileType } from '../profile-types.js';
@@ -119,11 +120,8 @@ export async function scrapeRun(items: AsyncIterable<DiscoveredItem>, options: S
       return;
     }
     if (item.kind === 'invalid') {
-      const { annotation, value, reason } = item.problem;
-      log.error(
-        { namespace: item.namespace, pod: item.name, annotation, value },
-        `pod ${item.namespace}/${item.name} skipped: annotation ${annotation}="${value}": ${reason}`,
-      );
+      const { annotation, value } = item.problem;
+      log.error({ namespace: item.namespace, pod: item.name, annotation, value }, skippedPodMessage(item));
       return;
     }
     for (const target of item.targets) {
