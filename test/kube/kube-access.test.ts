@@ -1,4 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -139,6 +141,35 @@ describe('KubeAccess without client-node', () => {
     expect(wrongName.code).toBe('KUBE_TLS');
     expect(wrongName.message).toContain('ERR_TLS_CERT_ALTNAME_INVALID');
     expect(await names(await access(await kubeconfig({ server: server.url, 'insecure-skip-tls-verify': true }, user)))).toEqual(['default/web']);
+  });
+
+  it('proxy-url: requests tunnel through the HTTP proxy (CONNECT), TLS verified end to end', async () => {
+    const server = await fake({ tls: true });
+    const tunnels: string[] = [];
+    // A minimal CONNECT proxy, as kubectl users put in front of a private API server.
+    const proxy = http.createServer((_req, res) => res.writeHead(405).end());
+    proxy.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+      tunnels.push(req.url ?? '');
+      const [host, port] = (req.url ?? '').split(':');
+      const upstream = net.connect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client).pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      const kube = await access(await kubeconfig({ server: server.url, 'certificate-authority-data': caData(server.caCert!), 'proxy-url': proxyUrl }, { token: server.token }));
+      expect(await names(kube)).toEqual(['default/web']);
+      expect(tunnels).toEqual([new URL(server.url).host]);
+      expect(server.requests.map((r) => [r.auth, r.status])).toEqual([['bearer', 200]]);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 
   it('--context picks the cluster, user and namespace of that context', async () => {
