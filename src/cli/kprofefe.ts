@@ -4,13 +4,13 @@
  */
 import { CommanderError } from 'commander';
 import { Agent } from 'undici';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { discoverTargets, type PodSourceItem } from '../discover/discover-targets.js';
 import { inShard } from '../discover/shard.js';
 import { EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL } from '../exit-codes.js';
 import { KubeApiError } from '../kube/kube-api-error.js';
-import { describeCluster, KubeConfigError, loadKubeConfig } from '../kube/kube-config.js';
-import { defaultNamespace, listPods } from '../kube/list-pods.js';
+import { loadKubeAccess, type KubeAccess } from '../kube/kube-access.js';
+import { KubeConfigError } from '../kube/kubeconfig-lookup.js';
+import { listPods } from '../kube/list-pods.js';
 import { createLogger, type Logger } from '../log.js';
 import { ProfefeClient } from '../profefe/profefe-client.js';
 import { scrapeRun } from '../run/scrape-run.js';
@@ -40,9 +40,10 @@ export async function runKprofefe(args: readonly string[], io: CliIo): Promise<n
   }
   const log = createLogger({ level: config.logLevel, name: 'kprofefe' });
 
-  let kc: KubeConfig;
+  // Without @kubernetes/client-node (~80 MiB) unless the kubeconfig user needs it (exec, auth-provider).
+  let kube: KubeAccess;
   try {
-    kc = loadKubeConfig({ kubeconfig: config.kubeconfig, context: config.context, env: io.env });
+    kube = await loadKubeAccess({ kubeconfig: config.kubeconfig, context: config.context, env: io.env });
   } catch (err) {
     if (err instanceof KubeConfigError) {
       log.fatal(err.message);
@@ -51,8 +52,16 @@ export async function runKprofefe(args: readonly string[], io: CliIo): Promise<n
     throw err;
   }
 
+  try {
+    return await runWith(kube, config, io, log);
+  } finally {
+    await kube.close();
+  }
+}
+
+async function runWith(kube: KubeAccess, config: KprofefeConfig, io: CliIo, log: Logger): Promise<number> {
   const signal = io.signal ?? new AbortController().signal;
-  const items = discoverTargets(podSource(kc, config), {
+  const items = discoverTargets(podSource(kube, config), {
     profileTypes: config.profileTypes,
     cpuSeconds: config.cpuSeconds,
     requireEnable: config.selection.names.length === 0,
@@ -64,9 +73,9 @@ export async function runKprofefe(args: readonly string[], io: CliIo): Promise<n
   const sink = createSink(config, log);
   log.info(
     {
-      cluster: describeCluster(kc),
+      cluster: kube.describe(),
       sink: sink.description,
-      namespaces: config.selection.allNamespaces ? 'all' : config.selection.namespaces.length > 0 ? config.selection.namespaces : [defaultNamespace(kc)],
+      namespaces: config.selection.allNamespaces ? 'all' : config.selection.namespaces.length > 0 ? config.selection.namespaces : [kube.namespace],
       selector: config.selection.labelSelector,
       pods: config.selection.names.length > 0 ? config.selection.names : undefined,
       profileTypes: config.profileTypes,
@@ -107,13 +116,13 @@ export async function runKprofefe(args: readonly string[], io: CliIo): Promise<n
   return EXIT_OK;
 }
 
-function podSource(kc: KubeConfig, config: KprofefeConfig): AsyncIterable<PodSourceItem> {
+function podSource(kube: KubeAccess, config: KprofefeConfig): AsyncIterable<PodSourceItem> {
   const { selection } = config;
-  if (selection.allNamespaces) return listPods(kc, { allNamespaces: true, labelSelector: selection.labelSelector });
-  const namespaces = selection.namespaces.length > 0 ? selection.namespaces : [defaultNamespace(kc)];
+  if (selection.allNamespaces) return listPods(kube, { allNamespaces: true, labelSelector: selection.labelSelector });
+  const namespaces = selection.namespaces.length > 0 ? selection.namespaces : [kube.namespace];
   return (async function* () {
     for (const namespace of namespaces) {
-      yield* listPods(kc, {
+      yield* listPods(kube, {
         namespace,
         labelSelector: selection.labelSelector,
         names: selection.names.length > 0 ? [...selection.names] : undefined,

@@ -1,9 +1,8 @@
-import { ApiException } from '@kubernetes/client-node';
-
 /**
  * A failed Kubernetes API call, with a message for people: who refused what, and what to do.
- * Built by `toKubeApiError` from client-node's ApiException (HTTP status + `kind: Status` body)
- * or from a fetch/system error (nothing answered). Messages never carry credentials.
+ * Built by `httpStatusError` from an API response (HTTP status + `kind: Status` body), by
+ * `toKubeApiError` from client-node's ApiException (same) or from a fetch/undici/system error
+ * (nothing answered). Messages never carry credentials. client-node is not imported here.
  */
 
 export type KubeApiErrorCode =
@@ -135,11 +134,11 @@ function forbiddenMessage(call: KubeApiCall, statusMessage: string | undefined):
   return `${at(call)} refused to ${describeCall(call)} (403 Forbidden)${quoted}. To fix, ${fix}.`;
 }
 
-function fromStatus(err: ApiException<unknown>, call: KubeApiCall): KubeApiError {
-  const statusCode = err.code;
-  const status = statusBodyOf(err.body);
+/** The error for an API answer with a non-2xx status; `body` is the response text (a `kind: Status`, or anything). */
+export function httpStatusError(statusCode: number, body: unknown, call: KubeApiCall, cause?: unknown): KubeApiError {
+  const status = statusBodyOf(body);
   const apiMessage = status?.message !== undefined ? redactCredentials(status.message) : undefined;
-  const details = { statusCode, reason: status?.reason, cause: err };
+  const details = { statusCode, reason: status?.reason, cause };
   const said = apiMessage !== undefined ? `: ${apiMessage}` : '';
   switch (statusCode) {
     case 401:
@@ -204,28 +203,28 @@ function fromNetwork(err: Error & { code?: unknown }, call: KubeApiCall): KubeAp
       ? 'connection refused'
       : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
         ? 'the host name does not resolve'
-        : code === 'ETIMEDOUT' || code === 'ECONNRESET' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EPIPE'
+        : code === 'ETIMEDOUT' || code === 'ECONNRESET' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EPIPE' || code === 'UND_ERR_SOCKET'
           ? `unreachable (${code})`
           : undefined;
   if (what !== undefined) {
     return new KubeApiError('KUBE_UNREACHABLE', `cannot ${describeCall(call)}: the Kubernetes API at ${where} is unreachable: ${what}. ${check}`, call, { cause: err });
   }
-  if ((err as { type?: unknown }).type === 'request-timeout' || err.name === 'AbortError') {
+  const undiciTimeout = code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
+  if ((err as { type?: unknown }).type === 'request-timeout' || err.name === 'AbortError' || undiciTimeout) {
     return new KubeApiError('KUBE_UNREACHABLE', `cannot ${describeCall(call)}: the Kubernetes API at ${where} did not answer in time. ${check}`, call, { cause: err });
   }
   return new KubeApiError('KUBE_REQUEST', `cannot ${describeCall(call)} at ${where}: ${redactCredentials(err.message)}`, call, { cause: err });
 }
 
-function isApiException(err: unknown): err is ApiException<unknown> {
-  if (err instanceof ApiException) return true;
-  // A second copy of client-node would fail instanceof: recognise the shape.
+/** client-node's ApiException, recognised by its shape (importing the class would load client-node). */
+function isApiException(err: unknown): err is Error & { code: number; body: unknown } {
   return err instanceof Error && typeof (err as { code?: unknown }).code === 'number' && 'body' in err && 'headers' in err;
 }
 
 /** Converts whatever a client-node call threw into a `KubeApiError` (returned as is if it already is one). */
 export function toKubeApiError(err: unknown, call: KubeApiCall): KubeApiError {
   if (err instanceof KubeApiError) return err;
-  if (isApiException(err)) return fromStatus(err, call);
+  if (isApiException(err)) return httpStatusError(err.code, err.body, call, err);
   if (err instanceof Error) return fromNetwork(err, call);
   return new KubeApiError('KUBE_REQUEST', `cannot ${describeCall(call)}: ${redactCredentials(String(err))}`, call, { cause: err });
 }

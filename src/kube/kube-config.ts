@@ -1,181 +1,48 @@
-import fs from 'node:fs';
-import net from 'node:net';
-import path from 'node:path';
-import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
+import { describeServer, resolveKubeconfig, type LoadKubeConfigOptions, type ResolvedKubeconfig } from './kubeconfig-lookup.js';
 
 /**
- * Where the Kubernetes configuration comes from, in this order:
- *   1. `--kubeconfig <file>` (an error naming the file if it cannot be used);
- *   2. in-cluster: KUBERNETES_SERVICE_HOST/PORT set and a service account token mounted, when
- *      neither --kubeconfig nor KUBECONFIG is given;
- *   3. KUBECONFIG (a path-delimiter list, merged like kubectl: first file wins, missing files skipped);
- *   4. ~/.kube/config.
- * Unlike client-node's loadFromDefault, nothing falls back to http://localhost:8080: when no
- * source exists, `KubeConfigError` says what was looked for and what to do.
+ * The configuration of `resolveKubeconfig` (same lookup order, same errors) as a client-node
+ * `KubeConfig`, for what needs client-node (the kubectl plugin's port-forwards and completion, and
+ * kubeconfigs with exec or auth-provider users). Importing this module loads client-node (~80 MiB):
+ * kprofefe imports it only when its kubeconfig needs it.
  */
 
-export const DEFAULT_SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
-const IN_CLUSTER = 'in-cluster';
+export { DEFAULT_SERVICE_ACCOUNT_DIR, KubeConfigError, type LoadKubeConfigOptions } from './kubeconfig-lookup.js';
 
-export class KubeConfigError extends Error {
-  override readonly name = 'KubeConfigError';
+/** The kubeconfig user as client-node reads it; kubectl's `tokenFile` becomes client-node's re-reading tokenFile provider. */
+function clientNodeUser(fields: Record<string, unknown>): Record<string, unknown> {
+  const { tokenFile, ...rest } = fields;
+  if (typeof tokenFile !== 'string' || rest.token || rest.exec || rest['auth-provider']) return rest;
+  return { ...rest, 'auth-provider': { name: 'tokenFile', config: { tokenFile } } };
 }
 
-export interface LoadKubeConfigOptions {
-  /** An explicit kubeconfig file (--kubeconfig). */
-  kubeconfig?: string;
-  /** The context to use instead of the file's current-context (--context). */
-  context?: string;
-  /** Environment to read KUBECONFIG, HOME and KUBERNETES_SERVICE_* from; default process.env. */
-  env?: NodeJS.ProcessEnv;
-  /** Where the service account is mounted; default /var/run/secrets/kubernetes.io/serviceaccount. */
-  serviceAccountDir?: string;
-}
-
-const WHAT_TO_DO =
-  'Pass --kubeconfig <file>, set KUBECONFIG, or run in a pod with a service account token mounted.';
-
-function readKubeconfigFile(file: string, role: string): KubeConfig {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : String((err as Error).message);
-    throw new KubeConfigError(`cannot read ${role} ${file}: ${why}. ${WHAT_TO_DO}`);
-  }
+export function toClientNodeKubeConfig(resolved: ResolvedKubeconfig): KubeConfig {
+  const { config } = resolved;
   const kc = new KubeConfig();
-  try {
-    kc.loadFromString(text);
-    kc.makePathsAbsolute(path.dirname(file));
-  } catch (err) {
-    throw new KubeConfigError(`${role} ${file} is not a valid kubeconfig: ${(err as Error).message}`);
-  }
+  // JSON is YAML: client-node maps the kubeconfig field names itself. Paths are already absolute.
+  kc.loadFromString(
+    JSON.stringify({
+      clusters: config.clusters.map((c) => ({ name: c.name, cluster: { ...c.fields, server: c.server } })),
+      users: config.users.map((u) => ({ name: u.name, user: clientNodeUser(u.fields) })),
+      contexts: config.contexts.map((c) => ({ name: c.name, context: { cluster: c.cluster, user: c.user, namespace: c.namespace } })),
+      'current-context': config.currentContext,
+    }),
+  );
   return kc;
-}
-
-function isFile(file: string): boolean {
-  try {
-    return fs.statSync(file).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** Merges kubeconfig files like kubectl: the first definition of each name wins, and the first current-context. */
-function mergeKubeconfigFiles(files: string[]): KubeConfig {
-  const clusters = new Map<string, Cluster>();
-  const users = new Map<string, User>();
-  const contexts = new Map<string, Context>();
-  let currentContext = '';
-  for (const file of files) {
-    const kc = readKubeconfigFile(file, 'kubeconfig file (from KUBECONFIG)');
-    for (const c of kc.getClusters()) if (!clusters.has(c.name)) clusters.set(c.name, c);
-    for (const u of kc.getUsers()) if (!users.has(u.name)) users.set(u.name, u);
-    for (const c of kc.getContexts()) if (!contexts.has(c.name)) contexts.set(c.name, c);
-    if (currentContext === '' && kc.getCurrentContext()) currentContext = kc.getCurrentContext();
-  }
-  const merged = new KubeConfig();
-  merged.loadFromOptions({ clusters: [...clusters.values()], users: [...users.values()], contexts: [...contexts.values()], currentContext });
-  return merged;
-}
-
-/** The pod's own API access: the kubernetes service and the mounted (rotating) service account token. */
-function inClusterConfig(host: string, port: string, serviceAccountDir: string): KubeConfig {
-  const caFile = path.join(serviceAccountDir, 'ca.crt');
-  const namespaceFile = path.join(serviceAccountDir, 'namespace');
-  const namespace = isFile(namespaceFile) ? fs.readFileSync(namespaceFile, 'utf8').trim() : undefined;
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [
-      {
-        name: IN_CLUSTER,
-        server: `https://${net.isIPv6(host) ? `[${host}]` : host}:${port}`,
-        caFile: isFile(caFile) ? caFile : undefined,
-        skipTLSVerify: false,
-      },
-    ],
-    // The tokenFile provider re-reads the file, so projected tokens keep working after rotation.
-    users: [{ name: IN_CLUSTER, authProvider: { name: 'tokenFile', config: { tokenFile: path.join(serviceAccountDir, 'token') } } }],
-    contexts: [{ name: IN_CLUSTER, cluster: IN_CLUSTER, user: IN_CLUSTER, namespace: namespace || undefined }],
-    currentContext: IN_CLUSTER,
-  });
-  return kc;
-}
-
-function contextNames(kc: KubeConfig): string {
-  const names = kc.getContexts().map((c) => c.name);
-  return names.length > 0 ? names.join(', ') : '(none)';
-}
-
-/** Applies --context and checks that the chosen context leads to a cluster with a server. */
-function selectContext(kc: KubeConfig, source: string, context: string | undefined): void {
-  if (context !== undefined && context !== '') {
-    if (kc.getContextObject(context) === null) {
-      throw new KubeConfigError(`context "${context}" is not defined in ${source}; available contexts: ${contextNames(kc)}.`);
-    }
-    kc.setCurrentContext(context);
-  }
-  const current = kc.getCurrentContext();
-  if (!current) {
-    throw new KubeConfigError(`${source} has no current-context; pass --context (available contexts: ${contextNames(kc)}).`);
-  }
-  const ctx = kc.getContextObject(current);
-  if (ctx === null) {
-    throw new KubeConfigError(`current-context "${current}" of ${source} is not defined there; available contexts: ${contextNames(kc)}. Pass --context.`);
-  }
-  if (kc.getCluster(ctx.cluster) === null) {
-    throw new KubeConfigError(`context "${current}" in ${source} refers to cluster "${ctx.cluster}", which is not defined there.`);
-  }
 }
 
 export function loadKubeConfig(opts: LoadKubeConfigOptions = {}): KubeConfig {
-  const env = opts.env ?? process.env;
-  const serviceAccountDir = opts.serviceAccountDir ?? DEFAULT_SERVICE_ACCOUNT_DIR;
-  const tokenFile = path.join(serviceAccountDir, 'token');
-  const kubeconfigEnv = (env.KUBECONFIG ?? '').split(path.delimiter).filter((f) => f !== '');
-  const host = env.KUBERNETES_SERVICE_HOST;
-  const port = env.KUBERNETES_SERVICE_PORT;
-  const home = env.HOME || env.USERPROFILE;
-  const homeConfig = home ? path.join(home, '.kube', 'config') : undefined;
-
-  let kc: KubeConfig;
-  let source: string;
-  if (opts.kubeconfig !== undefined && opts.kubeconfig !== '') {
-    kc = readKubeconfigFile(opts.kubeconfig, 'kubeconfig file');
-    source = `kubeconfig file ${opts.kubeconfig}`;
-  } else if (kubeconfigEnv.length === 0 && host && port && isFile(tokenFile)) {
-    kc = inClusterConfig(host, port, serviceAccountDir);
-    source = `the in-cluster configuration (service account in ${serviceAccountDir})`;
-  } else if (kubeconfigEnv.length > 0) {
-    const existing = kubeconfigEnv.filter(isFile);
-    if (existing.length === 0) {
-      throw new KubeConfigError(`KUBECONFIG lists ${kubeconfigEnv.join(', ')}, and none of these files exists. Fix KUBECONFIG or pass --kubeconfig <file>.`);
-    }
-    kc = mergeKubeconfigFiles(existing);
-    source = `KUBECONFIG (${existing.join(path.delimiter)})`;
-  } else if (homeConfig !== undefined && isFile(homeConfig)) {
-    kc = readKubeconfigFile(homeConfig, 'kubeconfig file');
-    source = `kubeconfig file ${homeConfig}`;
-  } else {
-    const looked = [
-      '--kubeconfig (not given)',
-      'KUBECONFIG (not set)',
-      homeConfig !== undefined ? `${homeConfig} (does not exist)` : '~/.kube/config (HOME not set)',
-      host && port
-        ? `in-cluster service account (KUBERNETES_SERVICE_HOST is set, but there is no token at ${tokenFile})`
-        : 'in-cluster service account (KUBERNETES_SERVICE_HOST/PORT not set)',
-    ];
-    throw new KubeConfigError(`no Kubernetes configuration found. Looked for: ${looked.join('; ')}. ${WHAT_TO_DO}`);
-  }
-  selectContext(kc, source, opts.context);
-  return kc;
+  return toClientNodeKubeConfig(resolveKubeconfig(opts));
 }
 
 /** `https://10.0.0.1:6443 (context "prod")`: for logs and messages; never credentials. */
 export function describeCluster(kc: KubeConfig): string {
-  const server = kc.getCurrentCluster()?.server;
-  // As configured (a URL round-trip would drop a default port), less any user:password@ and query.
-  const shown = server === undefined ? '(no server)' : server.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^@/?#]*@/i, '$1').replace(/[?#].*$/, '');
-  return `${shown} (context "${kc.getCurrentContext()}")`;
+  return describeServer(kc.getCurrentCluster()?.server, kc.getCurrentContext());
+}
+
+/** The kubeconfig context's namespace, else "default" (as kubectl does). */
+export function defaultNamespace(kc: KubeConfig): string {
+  const context = kc.getContextObject(kc.getCurrentContext());
+  return context?.namespace || 'default';
 }

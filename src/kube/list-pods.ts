@@ -1,13 +1,15 @@
-import { CoreV1Api, type KubeConfig, type V1Pod, type V1PodList } from '@kubernetes/client-node';
+import type { V1Pod, V1PodList } from '@kubernetes/client-node';
+import { request } from 'undici';
 import { silentLogger, type Logger } from '../log.js';
-import { describeCluster } from './kube-config.js';
-import { statusBodyOf, toKubeApiError } from './kube-api-error.js';
+import type { KubeAccess } from './kube-access.js';
+import { httpStatusError, KubeApiError, toKubeApiError, type KubeApiCall } from './kube-api-error.js';
 
 /**
  * Reads pods from the API, one at a time as pages arrive. Lists are filtered by the server
  * (Running phase, label selector) and paginated (`limit`/`continue`), so memory does not grow with
  * the cluster: only a page and the uids already yielded are held. Named pods are fetched one by
- * one; a missing one is an item, not an error.
+ * one; a missing one is an item, not an error. Plain HTTP requests (undici) with the KubeAccess's
+ * headers and TLS settings; the client-node types are types only.
  */
 
 export interface PodSelection {
@@ -35,54 +37,67 @@ export const DEFAULT_PAGE_SIZE = 500;
 /** Lists restarted after 410 Expired before giving up (each restart means the list outlived a compaction). */
 const MAX_LIST_RESTARTS = 3;
 
-/** The kubeconfig context's namespace, else "default" (as kubectl does). */
-export function defaultNamespace(kc: KubeConfig): string {
-  const context = kc.getContextObject(kc.getCurrentContext());
-  return context?.namespace || 'default';
+/** GET `path` (with `query`) from the API and parse the JSON answer; a KubeApiError for anything else. */
+async function getJson<T>(access: KubeAccess, path: string, query: Record<string, string | undefined>, call: KubeApiCall): Promise<T> {
+  const url = new URL(`${access.server}${path}`);
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, value);
+  try {
+    const { headers, dispatcher } = await access.requestOptions();
+    const res = await request(url, { method: 'GET', dispatcher, headers: { ...headers, accept: 'application/json' } });
+    const text = await res.body.text();
+    if (res.statusCode < 200 || res.statusCode > 299) throw httpStatusError(res.statusCode, text, call);
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw toKubeApiError(err, call);
+  }
 }
 
-export async function* listPods(kc: KubeConfig, sel: PodSelection, opts: ListPodsOptions = {}): AsyncGenerator<PodListItem> {
+export async function* listPods(access: KubeAccess, sel: PodSelection, opts: ListPodsOptions = {}): AsyncGenerator<PodListItem> {
   const names = sel.names ?? [];
   if (names.length > 0) {
     if (sel.allNamespaces) throw new Error('pods cannot be named across all namespaces: give a namespace instead of all namespaces');
     if (sel.labelSelector) throw new Error('pod names and a label selector cannot be combined: give one or the other');
-    yield* getNamedPods(kc, sel.namespace || defaultNamespace(kc), names);
+    yield* getNamedPods(access, sel.namespace || access.namespace, names);
     return;
   }
-  yield* listRunningPods(kc, sel.allNamespaces ? undefined : sel.namespace || defaultNamespace(kc), sel.labelSelector, opts);
+  yield* listRunningPods(access, sel.allNamespaces ? undefined : sel.namespace || access.namespace, sel.labelSelector, opts);
 }
 
-async function* getNamedPods(kc: KubeConfig, namespace: string, names: string[]): AsyncGenerator<PodListItem> {
-  const api = kc.makeApiClient(CoreV1Api);
-  const cluster = describeCluster(kc);
+async function* getNamedPods(access: KubeAccess, namespace: string, names: string[]): AsyncGenerator<PodListItem> {
+  const cluster = access.describe();
   for (const name of new Set(names)) {
     let pod: V1Pod;
     try {
-      pod = await api.readNamespacedPod({ name, namespace });
+      pod = await getJson<V1Pod>(access, `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`, {}, {
+        verb: 'get',
+        resource: 'pods',
+        namespace,
+        name,
+        cluster,
+      });
     } catch (err) {
-      const apiError = toKubeApiError(err, { verb: 'get', resource: 'pods', namespace, name, cluster });
       // Only the API's own NotFound Status: a bare 404 means a wrong server URL, not a missing pod.
-      if (apiError.statusCode === 404 && apiError.reason === 'NotFound') {
+      if (err instanceof KubeApiError && err.statusCode === 404 && err.reason === 'NotFound') {
         yield { kind: 'missing', namespace, name, reason: `pod ${namespace}/${name} not found` };
         continue;
       }
-      throw apiError;
+      throw err;
     }
     yield { kind: 'pod', pod };
   }
 }
 
 async function* listRunningPods(
-  kc: KubeConfig,
+  access: KubeAccess,
   namespace: string | undefined,
   labelSelector: string | undefined,
   opts: ListPodsOptions,
 ): AsyncGenerator<PodListItem> {
-  const api = kc.makeApiClient(CoreV1Api);
-  const cluster = describeCluster(kc);
+  const cluster = access.describe();
   const log = opts.log ?? silentLogger();
-  const limit = opts.pageSize ?? DEFAULT_PAGE_SIZE;
-  const query = { fieldSelector: 'status.phase=Running', labelSelector: labelSelector || undefined, limit };
+  const path = namespace === undefined ? '/api/v1/pods' : `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
+  const query = { fieldSelector: 'status.phase=Running', labelSelector: labelSelector || undefined, limit: String(opts.pageSize ?? DEFAULT_PAGE_SIZE) };
+  const call: KubeApiCall = { verb: 'list', resource: 'pods', namespace, cluster };
   const scope = namespace ?? '(all namespaces)';
   // uids already yielded: after a restart (410) the list starts over and these are skipped.
   const seen = new Set<string>();
@@ -92,26 +107,24 @@ async function* listRunningPods(
   for (;;) {
     let page: V1PodList;
     try {
-      page =
-        namespace === undefined
-          ? await api.listPodForAllNamespaces({ ...query, _continue: continueToken })
-          : await api.listNamespacedPod({ ...query, namespace, _continue: continueToken });
+      page = await getJson<V1PodList>(access, path, { ...query, continue: continueToken }, call);
     } catch (err) {
-      const apiError = toKubeApiError(err, { verb: 'list', resource: 'pods', namespace, cluster });
-      if (apiError.statusCode === 410 && continueToken !== undefined && restarts < MAX_LIST_RESTARTS) {
+      if (err instanceof KubeApiError && err.statusCode === 410 && continueToken !== undefined && restarts < MAX_LIST_RESTARTS) {
         restarts += 1;
         log.warn(
-          { namespace: scope, cluster, pagesRead: pages, podsYielded: seen.size, restart: restarts, reason: statusBodyOf((err as { body?: unknown }).body)?.reason },
+          { namespace: scope, cluster, pagesRead: pages, podsYielded: seen.size, restart: restarts, reason: err.reason },
           'pod list continue token expired (410); restarting the list from the beginning, skipping pods already read',
         );
         continueToken = undefined;
         continue;
       }
-      throw apiError;
+      throw err;
     }
     pages += 1;
-    log.debug({ namespace: scope, page: pages, items: page.items.length, more: Boolean(page.metadata?._continue) }, 'listed a page of pods');
-    for (const pod of page.items) {
+    // The raw JSON: ListMeta's `continue` (client-node's typed model calls it `_continue`).
+    const next = (page.metadata as { continue?: string } | undefined)?.continue;
+    log.debug({ namespace: scope, page: pages, items: page.items?.length ?? 0, more: Boolean(next) }, 'listed a page of pods');
+    for (const pod of page.items ?? []) {
       const uid = pod.metadata?.uid;
       if (uid !== undefined) {
         if (seen.has(uid)) continue;
@@ -119,7 +132,7 @@ async function* listRunningPods(
       }
       yield { kind: 'pod', pod };
     }
-    continueToken = page.metadata?._continue || undefined;
+    continueToken = next || undefined;
     if (continueToken === undefined) return;
   }
 }

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import type { V1Pod } from '@kubernetes/client-node';
 import { apiGroupList, apiVersions, coreV1Resources, versionInfo } from './fake-kube-api/discovery.js';
 import { writeFakeKubeconfig } from './fake-kube-api/kubeconfig-file.js';
@@ -27,7 +28,11 @@ export interface FakeKubeRequest {
   query: Record<string, string>;
   /** The status answered (0 while the request is in flight). */
   status: number;
+  /** The credential that authenticated the request, if any. */
+  auth: FakeKubeAuth;
 }
+
+export type FakeKubeAuth = 'bearer' | 'basic' | 'client-certificate' | 'none';
 
 export interface FakeKubeApiOptions {
   /** The bearer token accepted; random when not given. */
@@ -39,6 +44,10 @@ export interface FakeKubeApiOptions {
   user?: string;
   /** Serve HTTPS (certificate `caCert`, for 127.0.0.1) instead of HTTP. */
   tls?: boolean;
+  /** With `tls`: client certificates signed by this CA authenticate (the real server's --client-ca-file). */
+  clientCa?: string;
+  /** A username and password that authenticate with basic auth (static password file). */
+  basicAuth?: { username: string; password: string };
 }
 
 export interface FakeKubeApi {
@@ -60,7 +69,7 @@ export interface FakeKubeApi {
   setForbiddenNamespaces(namespaces: string[]): void;
   /** Continue tokens handed out so far get 410 Expired from now on (like after an etcd compaction). */
   expireContinueTokens(): void;
-  /** Whether the request carries the right bearer token. */
+  /** Whether the request carries the right bearer token (or another credential the options accept). */
   isAuthorized(req: http.IncomingMessage): boolean;
   /**
    * Writes `<dir>/kubeconfig` (cluster, user and context `fake`, namespace `default`, the token;
@@ -118,12 +127,20 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
   for (const pod of opts.pods ?? []) store.put(pod);
   const ctx: PodRouteContext = { store, user, forbiddenNamespaces: new Set(opts.forbiddenNamespaces ?? []) };
   const requests: FakeKubeRequest[] = [];
-  const isAuthorized = (req: http.IncomingMessage): boolean => req.headers.authorization === `Bearer ${token}`;
+  const basic = opts.basicAuth ? `Basic ${Buffer.from(`${opts.basicAuth.username}:${opts.basicAuth.password}`).toString('base64')}` : undefined;
+  const authOf = (req: http.IncomingMessage): FakeKubeAuth => {
+    if (req.headers.authorization === `Bearer ${token}`) return 'bearer';
+    if (basic !== undefined && req.headers.authorization === basic) return 'basic';
+    if (opts.clientCa !== undefined && (req.socket as TLSSocket).authorized === true) return 'client-certificate';
+    return 'none';
+  };
+  const isAuthorized = (req: http.IncomingMessage): boolean => authOf(req) !== 'none';
   let serverAddress = '';
 
   const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const entry: FakeKubeRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), status: 0 };
+    const auth = authOf(req);
+    const entry: FakeKubeRequest = { method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), status: 0, auth };
     requests.push(entry);
     const reply = (result: RouteResult): void => {
       entry.status = result.status;
@@ -132,7 +149,7 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
     const replyError = (error: KubeStatus): void => reply({ status: error.code, error });
     // Drain any request body before answering.
     req.resume();
-    if (!isAuthorized(req)) return replyError(unauthorized());
+    if (auth === 'none') return replyError(unauthorized());
     if (req.method !== 'GET') return replyError(methodNotAllowed(req.method ?? ''));
     try {
       reply(route(ctx, serverAddress, url.pathname, url.searchParams));
@@ -143,7 +160,15 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
   };
   // https.Server carries http.Server's methods and events; typed as one for callers' convenience.
   const server: http.Server = opts.tls
-    ? (https.createServer({ cert: FAKE_KUBE_API_CERT, key: FAKE_KUBE_API_KEY }, handler) as unknown as http.Server)
+    ? (https.createServer(
+        {
+          cert: FAKE_KUBE_API_CERT,
+          key: FAKE_KUBE_API_KEY,
+          // Ask for a client certificate, but let requests without one through to the other credentials.
+          ...(opts.clientCa !== undefined ? { requestCert: true, rejectUnauthorized: false, ca: opts.clientCa } : {}),
+        },
+        handler,
+      ) as unknown as http.Server)
     : http.createServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadKubeConfig } from '../../src/kube/kube-config.js';
+import { loadKubeAccess } from '../../src/kube/kube-access.js';
 import { listPods } from '../../src/kube/list-pods.js';
 import { startFakeKubeApi, type FakeKubeApi } from '../doubles/fake-kube-api.js';
 import { makePod } from '../doubles/make-pod.js';
@@ -83,9 +83,11 @@ describe('real kubectl against the fake API', () => {
     const { code, stdout } = await kubectl(['get', 'pods', '-A', '--field-selector=status.phase=Running', '--chunk-size=3', '-o', 'name']);
     expect(code).toBe(0);
     const ours: string[] = [];
-    for await (const item of listPods(loadKubeConfig({ kubeconfig, env: {} }), { allNamespaces: true }, { pageSize: 3 })) {
+    const kube = await loadKubeAccess({ kubeconfig, env: {} });
+    for await (const item of listPods(kube, { allNamespaces: true }, { pageSize: 3 })) {
       if (item.kind === 'pod') ours.push(`pod/${item.pod.metadata?.name}`);
     }
+    await kube.close();
     expect(stdout.trim().split('\n')).toEqual(ours);
     expect(ours).toHaveLength(9);
   });

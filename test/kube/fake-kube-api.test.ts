@@ -188,8 +188,8 @@ describe('discovery, namespaces, mutators and the request log', () => {
     await get(api, '/api/v1/namespaces/y/pods?labelSelector=a%3Db&limit=2');
     await get(api, '/api/v1/pods', 'wrong');
     expect(api.requests).toEqual([
-      { method: 'GET', path: '/api/v1/namespaces/y/pods', query: { labelSelector: 'a=b', limit: '2' }, status: 200 },
-      { method: 'GET', path: '/api/v1/pods', query: {}, status: 401 },
+      { method: 'GET', path: '/api/v1/namespaces/y/pods', query: { labelSelector: 'a=b', limit: '2' }, status: 200, auth: 'bearer' },
+      { method: 'GET', path: '/api/v1/pods', query: {}, status: 401, auth: 'none' },
     ]);
     expect((await get(api, '/api/v1/namespaces/y/pods')).body.items).toHaveLength(3);
   });

@@ -2,9 +2,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { loadKubeAccess, type KubeAccess } from '../../src/kube/kube-access.js';
 import { KubeApiError } from '../../src/kube/kube-api-error.js';
-import { describeCluster, loadKubeConfig } from '../../src/kube/kube-config.js';
 import { listPods, type PodSelection } from '../../src/kube/list-pods.js';
 import { startFakeKubeApi, type FakeKubeApi } from '../doubles/fake-kube-api.js';
 import { makePod } from '../doubles/make-pod.js';
@@ -12,18 +11,20 @@ import { makePod } from '../doubles/make-pod.js';
 // What listPods throws when the API refuses or cannot be reached: KubeApiError with advice.
 let dir: string;
 let api: FakeKubeApi | undefined;
+const accesses: KubeAccess[] = [];
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'kube-api-error-'));
 });
 
 afterEach(async () => {
+  await Promise.all(accesses.splice(0).map((a) => a.close()));
   await api?.close();
   api = undefined;
   await rm(dir, { recursive: true, force: true });
 });
 
-async function firstError(kc: KubeConfig, sel: PodSelection): Promise<KubeApiError> {
+async function firstError(kc: KubeAccess, sel: PodSelection): Promise<KubeApiError> {
   try {
     for await (const _item of listPods(kc, sel)) {
       // draining
@@ -36,10 +37,12 @@ async function firstError(kc: KubeConfig, sel: PodSelection): Promise<KubeApiErr
 }
 
 /** A kubeconfig for the fake with `edit` applied to its text. */
-async function kubeConfig(fake: FakeKubeApi, edit: (text: string) => string = (t) => t): Promise<KubeConfig> {
+async function kubeConfig(fake: FakeKubeApi, edit: (text: string) => string = (t) => t): Promise<KubeAccess> {
   const file = await fake.writeKubeconfig(dir);
   await writeFile(file, edit(await readFile(file, 'utf8')));
-  return loadKubeConfig({ kubeconfig: file, env: {} });
+  const access = await loadKubeAccess({ kubeconfig: file, env: {} });
+  accesses.push(access);
+  return access;
 }
 
 describe('KubeApiError from listPods', () => {
@@ -99,7 +102,7 @@ describe('KubeApiError from listPods', () => {
     const err = await firstError(kc, { allNamespaces: true });
     expect(err).toMatchObject({ code: 'KUBE_UNREACHABLE', statusCode: undefined });
     expect(err.message).toContain(`the Kubernetes API at ${url} (context "fake") is unreachable: connection refused`);
-    expect(describeCluster(kc)).toBe(`${url} (context "fake")`);
+    expect(kc.describe()).toBe(`${url} (context "fake")`);
   });
 
   it('TLS: works with the CA from the kubeconfig, and says so when the certificate does not verify', async () => {

@@ -3,8 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { describeCluster, KubeConfigError, loadKubeConfig } from '../../src/kube/kube-config.js';
-import { defaultNamespace, listPods } from '../../src/kube/list-pods.js';
+import { loadKubeAccess } from '../../src/kube/kube-access.js';
+import { defaultNamespace, describeCluster, KubeConfigError, loadKubeConfig } from '../../src/kube/kube-config.js';
+import { listPods } from '../../src/kube/list-pods.js';
 import { startFakeKubeApi } from '../doubles/fake-kube-api.js';
 import { makePod } from '../doubles/make-pod.js';
 
@@ -126,11 +127,16 @@ describe('loadKubeConfig: in a pod', () => {
     try {
       const sa = await serviceAccount(api.token, api.caCert!, 'profiling');
       const port = new URL(api.url).port;
-      const kc = loadKubeConfig({ env: { KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: port, HOME: dir }, serviceAccountDir: sa });
+      const opts = { env: { KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: port, HOME: dir }, serviceAccountDir: sa };
+      const kc = loadKubeConfig(opts);
       expect(describeCluster(kc)).toBe(`https://127.0.0.1:${port} (context "in-cluster")`);
       expect(defaultNamespace(kc)).toBe('profiling');
+      const kube = await loadKubeAccess(opts);
+      expect(kube.describe()).toBe(`https://127.0.0.1:${port} (context "in-cluster")`);
+      expect(kube.namespace).toBe('profiling');
       const names: string[] = [];
-      for await (const item of listPods(kc, {})) if (item.kind === 'pod') names.push(item.pod.metadata!.name!);
+      for await (const item of listPods(kube, {})) if (item.kind === 'pod') names.push(item.pod.metadata!.name!);
+      await kube.close();
       expect(names).toEqual(['web']);
       expect(api.requests.map((r) => [r.path, r.status])).toEqual([['/api/v1/namespaces/profiling/pods', 200]]);
     } finally {

@@ -4,30 +4,33 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { KubeConfig } from '@kubernetes/client-node';
-import { loadKubeConfig } from '../../src/kube/kube-config.js';
-import { defaultNamespace, listPods, type PodListItem, type PodSelection } from '../../src/kube/list-pods.js';
+import { loadKubeAccess, type KubeAccess } from '../../src/kube/kube-access.js';
+import { listPods, type PodListItem, type PodSelection } from '../../src/kube/list-pods.js';
 import { startFakeKubeApi, type FakeKubeApi } from '../doubles/fake-kube-api.js';
 import { enabled, makePod } from '../doubles/make-pod.js';
 
 let dir: string;
 let api: FakeKubeApi | undefined;
+const accesses: KubeAccess[] = [];
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'list-pods-'));
 });
 
 afterEach(async () => {
+  await Promise.all(accesses.splice(0).map((a) => a.close()));
   await api?.close();
   api = undefined;
   await rm(dir, { recursive: true, force: true });
 });
 
-async function kubeConfigFor(fake: FakeKubeApi): Promise<KubeConfig> {
-  return loadKubeConfig({ kubeconfig: await fake.writeKubeconfig(dir), env: {} });
+async function kubeConfigFor(fake: FakeKubeApi): Promise<KubeAccess> {
+  const access = await loadKubeAccess({ kubeconfig: await fake.writeKubeconfig(dir), env: {} });
+  accesses.push(access);
+  return access;
 }
 
-async function collect(kc: KubeConfig, sel: PodSelection, pageSize?: number): Promise<PodListItem[]> {
+async function collect(kc: KubeAccess, sel: PodSelection, pageSize?: number): Promise<PodListItem[]> {
   const items: PodListItem[] = [];
   for await (const item of listPods(kc, sel, { pageSize })) items.push(item);
   return items;
@@ -76,7 +79,7 @@ describe('listPods: lists', () => {
       ],
     });
     const kc = await kubeConfigFor(api);
-    expect(defaultNamespace(kc)).toBe('default');
+    expect(kc.namespace).toBe('default');
     expect(keys(await collect(kc, { labelSelector: 'app=web' }))).toEqual(['default/web']);
     expect(keys(await collect(kc, { namespace: 'shop' }))).toEqual(['shop/web']);
     expect(keys(await collect(kc, { allNamespaces: true, labelSelector: 'app in (web)' }))).toEqual(['default/web', 'shop/web']);

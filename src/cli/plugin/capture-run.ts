@@ -10,8 +10,9 @@ import { discoverTargets } from '../../discover/discover-targets.js';
 import type { PodInfo, Target } from '../../discover/target.js';
 import { EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL } from '../../exit-codes.js';
 import { KubeApiError } from '../../kube/kube-api-error.js';
-import { KubeConfigError, loadKubeConfig } from '../../kube/kube-config.js';
-import { defaultNamespace, listPods } from '../../kube/list-pods.js';
+import { kubeAccessFromKubeConfig } from '../../kube/kube-access-client-node.js';
+import { defaultNamespace, KubeConfigError, loadKubeConfig } from '../../kube/kube-config.js';
+import { listPods } from '../../kube/list-pods.js';
 import { silentLogger } from '../../log.js';
 import { ProfefeClient } from '../../profefe/profefe-client.js';
 import { ProfefeError } from '../../profefe/profefe-error.js';
@@ -79,8 +80,10 @@ export async function runCapture(config: CaptureConfig, io: CaptureIo): Promise<
       releases.push(forwards.release(pod));
     },
   });
+  // The same pod listing as kprofefe's, with the credentials and TLS settings client-node computes.
+  const kube = kubeAccessFromKubeConfig(kc);
   const items = discoverTargets(
-    listPods(kc, {
+    listPods(kube, {
       namespace,
       allNamespaces: config.allNamespaces,
       labelSelector: config.labelSelector,
@@ -134,7 +137,7 @@ export async function runCapture(config: CaptureConfig, io: CaptureIo): Promise<
   });
   await Promise.all(releases);
   await forwards.closeAll();
-  await sink.close();
+  await Promise.all([sink.close(), kube.close()]);
 
   if (signal.aborted) {
     report.summary(Date.now() - startedAt, true);
