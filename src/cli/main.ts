@@ -27,11 +27,25 @@ export async function runMain(run: MainRun, onSecondSignal: () => void): Promise
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  return run(process.argv.slice(2), {
+  // A reader that goes away (`kprofefe --dry-run | head`) is not an error of ours.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', ignoreClosedPipe);
+  const status = await run(process.argv.slice(2), {
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
     signal: controller.signal,
     cwd: process.cwd(),
   });
+  // Writes to a pipe are asynchronous: let them drain before the bin exits, or output is cut.
+  await Promise.all([drained(process.stdout), drained(process.stderr)]);
+  return status;
+}
+
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.destroyed || stream.writableEnded) return Promise.resolve();
+  return new Promise((resolve) => stream.write('', () => resolve()));
+}
+
+function ignoreClosedPipe(err: NodeJS.ErrnoException): void {
+  if (err.code !== 'EPIPE') throw err;
 }

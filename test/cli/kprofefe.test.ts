@@ -277,6 +277,13 @@ describe('kprofefe: named pods and dry run', () => {
     expect(result.stderr).toContain('ghost');
   });
 
+  it('--dry-run of 1,000 pods prints all 6,001 lines through a pipe', async () => {
+    api.setPods(Array.from({ length: 1000 }, (_, i) => makePod({ name: `web-${i}`, namespace: 'big', ip: '127.0.0.1', annotations: enabled() })));
+    const result = await kprofefe(['-n', 'big', '--dry-run', '--log-level', 'warn']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.trimEnd().split('\n')).toHaveLength(6001);
+  });
+
   it('--dry-run lists every target and contacts no pod', async () => {
     const pod = await fakePod({ host: '127.0.0.24' });
     api.setPods([makePod({ name: 'api-1', namespace: 'shop', ip: pod.ip, annotations: annotatedFor(pod, { 'profefe.com/service': 'api' }) })]);
