@@ -3,7 +3,7 @@
  * Returns the exit status; only bin/kprofefe.js calls process.exit.
  */
 import { CommanderError } from 'commander';
-import { Agent } from 'undici';
+import { Agent } from 'node:http';
 import { discoverTargets, type PodSourceItem } from '../discover/discover-targets.js';
 import { inShard } from '../discover/shard.js';
 import { EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL } from '../exit-codes.js';
@@ -84,9 +84,10 @@ async function runWith(kube: KubeAccess, config: KprofefeConfig, io: CliIo, log:
     },
     'run started',
   );
-  // Pods are many origins used once per run: keep their idle connections briefly, so a large
-  // run does not hold thousands of sockets open.
-  const pods = new Agent({ keepAliveTimeout: 1000, keepAliveMaxTimeout: 2000 });
+  // Pods are many origins used once per run: a pod's profiles may share a connection, but idle
+  // ones close after a second (the agent's `timeout` only destroys free sockets), so a large run
+  // does not hold thousands of sockets open.
+  const pods = new Agent({ keepAlive: true, keepAliveMsecs: 1000, timeout: 1000, maxFreeSockets: 1 });
   const summary = await scrapeRun(items, {
     concurrency: config.concurrency,
     cpuConcurrency: config.cpuConcurrency,
@@ -95,9 +96,10 @@ async function runWith(kube: KubeAccess, config: KprofefeConfig, io: CliIo, log:
     log,
     signal,
     fetch: (target, abort, onBytes) =>
-      fetchProfile(target, { timeoutMs: config.timeoutMs, maxBytes: config.maxProfileBytes, signal: abort, dispatcher: pods, onBytes }),
+      fetchProfile(target, { timeoutMs: config.timeoutMs, maxBytes: config.maxProfileBytes, signal: abort, agent: pods, onBytes }),
   });
-  await Promise.all([sink.close(), pods.close()]);
+  pods.destroy();
+  await sink.close();
 
   const report = summary.toJSON();
   if (summary.listError) {

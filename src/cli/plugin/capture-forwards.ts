@@ -1,10 +1,11 @@
 /**
  * One port-forward per pod for `capture`: opened on the pod's first profile, shared by its other
  * profiles, closed when the pod is done. Targets keep their pod URL (`http://<podIP>:<port>/...`,
- * so messages name the pod's address); an undici Agent per pod connects every request for that
+ * so messages name the pod's address); a node:http Agent per pod connects every request for that
  * pod to the forward's loopback port instead.
  */
-import { Agent, buildConnector, type Dispatcher } from 'undici';
+import { Agent } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { PodInfo, Target } from '../../discover/target.js';
 import { openPortForward, PortForwardError, type LocalForward } from '../../kube/port-forward.js';
@@ -13,7 +14,7 @@ import { ProfileError } from '../../profile-error.js';
 export interface PodForward {
   readonly forward: LocalForward;
   /** Routes every request, whatever its URL, to the forward. */
-  readonly dispatcher: Dispatcher;
+  readonly agent: Agent;
 }
 
 export interface PodForwardsOptions {
@@ -39,7 +40,6 @@ export function targetPort(target: Target): number {
 
 export class PodForwards {
   private readonly entries = new Map<string, Entry>();
-  private readonly connector = buildConnector({});
 
   constructor(
     private readonly kc: KubeConfig,
@@ -88,14 +88,10 @@ export class PodForwards {
       const message = err instanceof PortForwardError || err instanceof Error ? err.message : String(err);
       throw new ProfileError('TARGET_CONNECT', message, { cause: err });
     }
-    const local = { hostname: forward.host, host: `${forward.host}:${forward.port}`, port: String(forward.port), protocol: 'http:' };
-    const dispatcher = new Agent({
-      connect: (opts, callback) => this.connector({ ...opts, ...local, servername: undefined }, callback),
-      // One forward carries a handful of requests; idle connections need not outlive them for long.
-      keepAliveTimeout: 2_000,
-    });
+    // One forward carries a handful of requests; idle connections need not outlive them for long.
+    const agent = new ForwardAgent(forward.host, forward.port, { keepAlive: true, timeout: 2_000 });
     this.options.onOpened?.(pod, forward);
-    return { forward, dispatcher };
+    return { forward, agent };
   }
 }
 
@@ -106,6 +102,21 @@ async function closeEntry(entry: Entry): Promise<void> {
   } catch {
     return; // never opened: nothing to close
   }
-  await opened.dispatcher.destroy().catch(() => undefined);
+  opened.agent.destroy();
   await opened.forward.close();
+}
+
+/** An http.Agent whose every connection goes to host:port, whatever the request's URL names. */
+class ForwardAgent extends Agent {
+  constructor(
+    private readonly forwardHost: string,
+    private readonly forwardPort: number,
+    options: ConstructorParameters<typeof Agent>[0],
+  ) {
+    super(options);
+  }
+
+  override createConnection(): Socket {
+    return connect({ host: this.forwardHost, port: this.forwardPort });
+  }
 }

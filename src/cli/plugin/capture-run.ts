@@ -100,14 +100,14 @@ export async function runCapture(config: CaptureConfig, io: CaptureIo): Promise<
 
   const sizes = new WeakMap<Target, number>();
   const fetch = async (target: Target, abort: AbortSignal, onBytes: (bytes: number) => void): Promise<ScrapedProfile> => {
-    const { forward, dispatcher } = await forwards.get(target);
+    const { forward, agent } = await forwards.get(target);
     report.profileStarted(target);
     try {
-      const profile = await fetchProfile(target, { timeoutMs: config.timeoutMs, maxBytes: config.maxProfileBytes, signal: abort, dispatcher, onBytes });
+      const profile = await fetchProfile(target, { timeoutMs: config.timeoutMs, maxBytes: config.maxProfileBytes, signal: abort, agent, onBytes });
       sizes.set(target, profile.body.length);
       return profile;
     } catch (err) {
-      // A forwarded connection that failed inside the cluster reaches undici as a closed socket;
+      // A forwarded connection that failed inside the cluster reaches node:http as a closed socket;
       // the forward knows why (e.g. "nothing listens on port 6060 in pod shop/api-1").
       const why = forward.lastError();
       if (err instanceof ProfileError && err.code === 'TARGET_CONNECT' && why !== undefined) {

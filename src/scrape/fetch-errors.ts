@@ -1,0 +1,92 @@
+import type { Target } from '../discover/target.js';
+import { ProfileError } from '../profile-error.js';
+
+/** The ProfileErrors of fetchProfile: what went wrong with a target, and what to do about it. */
+
+export function redirectError(status: number, location: string | undefined, where: string): ProfileError {
+  return new ProfileError(
+    'TARGET_HTTP_STATUS',
+    `redirect to ${location ?? '(no Location header)'} not followed${where}: the pod answered ${status}; ` +
+      'point the annotation at the pprof endpoint itself (profefe.com/path and profefe.com/port)',
+  );
+}
+
+export function statusError(status: number, snippet: string, where: string): ProfileError {
+  return new ProfileError('TARGET_HTTP_STATUS', `HTTP ${status}${where}: ${JSON.stringify(snippet)}; ${statusAdvice(status)}`);
+}
+
+function statusAdvice(status: number): string {
+  if (status === 404) return 'check the profefe.com/path and profefe.com/port annotations: the pod serves no pprof endpoint there';
+  if (status === 401 || status === 403) return 'the endpoint wants credentials; expose net/http/pprof without authentication on the pod network';
+  if (status >= 500) return 'the pod failed to produce the profile; see its logs';
+  return 'the endpoint must answer 200 with a Go pprof profile';
+}
+
+export function tooLarge(maxBytes: number, detail: string, where: string): ProfileError {
+  return new ProfileError(
+    'TARGET_TOO_LARGE',
+    `the profile is larger than the ${formatBytes(maxBytes)} cap${where}: ${detail}; ` +
+      'raise --max-profile-size if profiles this large are expected',
+  );
+}
+
+export function timeoutError(target: Target, timeoutMs: number, totalMs: number, where: string, cause: unknown): ProfileError {
+  const budget = totalMs === timeoutMs ? `${totalMs} ms` : `${totalMs} ms (${target.seconds} s of profiling + ${timeoutMs} ms)`;
+  return new ProfileError(
+    'TARGET_TIMEOUT',
+    `no complete answer within ${budget}${where}: the pod is slow or overloaded, or something drops the traffic; raise --timeout if the pod is just slow`,
+    { cause },
+  );
+}
+
+const REFUSED = new Set(['ECONNREFUSED']);
+const RESET = new Set(['ECONNRESET', 'EPIPE']);
+const UNREACHABLE = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN', 'EADDRNOTAVAIL']);
+
+/** A socket-level failure (node:http / node:net error), or a connect timed out by the OS. */
+export function connectionError(target: Target, timeoutMs: number, totalMs: number, where: string, cause: unknown): ProfileError {
+  const address = hostPort(target.url);
+  const code = errorCode(cause);
+  if (code === 'ETIMEDOUT') return timeoutError(target, timeoutMs, totalMs, where, cause);
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  let message: string;
+  if (code !== undefined && REFUSED.has(code)) {
+    message = `nothing listens on ${address}${where}: check the profefe.com/port annotation and that the program serves net/http/pprof`;
+  } else if (code !== undefined && RESET.has(code)) {
+    message = `the connection to ${address} was ${code === 'ECONNRESET' ? 'reset' : 'closed'} before the response was complete${where} (${code}: ${detail}): the pod may be restarting or crashed while profiling`;
+  } else if (code !== undefined && UNREACHABLE.has(code)) {
+    message = `no route to ${address}${where} (${code}): the pod may be gone, or a network policy blocks the scraper`;
+  } else if (code?.startsWith('HPE_')) {
+    message = `${address} does not answer with valid HTTP${where} (${code}): check the profefe.com/port annotation`;
+  } else {
+    message = `could not fetch from ${address}${where}: ${code ?? 'error'}: ${detail}`;
+  }
+  return new ProfileError('TARGET_CONNECT', message, { cause });
+}
+
+/** The error's code, looking through `cause` and AggregateError members. */
+function errorCode(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e !== null && typeof e === 'object' && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    e = e instanceof AggregateError ? e.errors[0] : (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function hostPort(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port === '' ? (parsed.protocol === 'https:' ? '443' : '80') : parsed.port}`;
+  } catch {
+    return url;
+  }
+}
+
+function formatBytes(bytes: number): string {
+  const mib = bytes / (1024 * 1024);
+  if (bytes >= 1024 * 1024 && Number.isInteger(mib * 10)) return `${mib} MiB`;
+  const kib = bytes / 1024;
+  if (bytes >= 1024 && Number.isInteger(kib * 10)) return `${kib} KiB`;
+  return `${bytes} bytes`;
+}
