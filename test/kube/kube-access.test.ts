@@ -1,45 +1,31 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { clientNodeReason, loadKubeAccess, type KubeAccess } from '../../src/kube/kube-access.js';
 import { KubeApiError } from '../../src/kube/kube-api-error.js';
 import { KubeConfigError, resolveKubeconfig } from '../../src/kube/kubeconfig-lookup.js';
 import { listPods, type PodSelection } from '../../src/kube/list-pods.js';
 import { writeExecCredentialPlugin } from '../doubles/exec-credential-plugin.js';
-import { startFakeKubeApi, type FakeKubeApi, type FakeKubeApiOptions } from '../doubles/fake-kube-api.js';
+import type { FakeKubeApi, FakeKubeApiOptions } from '../doubles/fake-kube-api.js';
 import { FAKE_CLIENT_CA_CERT, FAKE_CLIENT_CERT, FAKE_CLIENT_KEY } from '../doubles/fake-kube-api/client-identity.js';
 import { makePod } from '../doubles/make-pod.js';
+import { useKubeTestEnv } from './kube-test-env.js';
 
 // The kubeconfig users and clusters kprofefe serves without client-node, each checked against the
 // fake API (which records the credential that authenticated each request), and the exec user
 // that goes through client-node.
-let dir: string;
-let api: FakeKubeApi | undefined;
-const accesses: KubeAccess[] = [];
-
-beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'kube-access-'));
-});
-
-afterEach(async () => {
-  await Promise.all(accesses.splice(0).map((a) => a.close()));
-  await api?.close();
-  api = undefined;
-  await rm(dir, { recursive: true, force: true });
-});
+const env = useKubeTestEnv('kube-access-');
 
 async function fake(opts: FakeKubeApiOptions = {}): Promise<FakeKubeApi> {
-  api = await startFakeKubeApi({ pods: [makePod({ name: 'web' }), makePod({ name: 'api', namespace: 'shop' })], ...opts });
-  return api;
+  return env.startApi({ pods: [makePod({ name: 'web' }), makePod({ name: 'api', namespace: 'shop' })], ...opts });
 }
 
 /** Writes `<dir>/kubeconfig` with one context `c` (cluster and user fields as given) and returns its path. */
 async function kubeconfig(cluster: Record<string, unknown>, user: Record<string, unknown>, namespace?: string): Promise<string> {
-  const file = path.join(dir, 'kubeconfig');
+  const file = path.join(env.dir, 'kubeconfig');
   await writeFile(
     file,
     stringify({
@@ -56,7 +42,7 @@ async function kubeconfig(cluster: Record<string, unknown>, user: Record<string,
 
 async function access(file: string, context?: string): Promise<KubeAccess> {
   const kube = await loadKubeAccess({ kubeconfig: file, context, env: {} });
-  accesses.push(kube);
+  env.track(kube);
   return kube;
 }
 
@@ -88,10 +74,10 @@ describe('KubeAccess without client-node', () => {
 
   it('tokenFile (relative to the kubeconfig): re-read for each request, so a rotated token is used', async () => {
     const server = await fake();
-    await writeFile(path.join(dir, 'token'), `${server.token}\n`);
+    await writeFile(path.join(env.dir, 'token'), `${server.token}\n`);
     const kube = await access(await kubeconfig({ server: server.url }, { tokenFile: 'token' }));
     expect(await names(kube)).toEqual(['default/web']);
-    await writeFile(path.join(dir, 'token'), 'a-revoked-token');
+    await writeFile(path.join(env.dir, 'token'), 'a-revoked-token');
     const err = await listError(kube);
     expect(err.code).toBe('KUBE_UNAUTHORIZED');
     expect(err.message).not.toContain('a-revoked-token');
@@ -100,9 +86,9 @@ describe('KubeAccess without client-node', () => {
 
   it('client certificate and CA from files relative to the kubeconfig: verified over TLS both ways', async () => {
     const server = await fake({ tls: true, clientCa: FAKE_CLIENT_CA_CERT });
-    await writeFile(path.join(dir, 'ca.crt'), server.caCert!);
-    await writeFile(path.join(dir, 'jane.crt'), FAKE_CLIENT_CERT);
-    await writeFile(path.join(dir, 'jane.key'), FAKE_CLIENT_KEY);
+    await writeFile(path.join(env.dir, 'ca.crt'), server.caCert!);
+    await writeFile(path.join(env.dir, 'jane.crt'), FAKE_CLIENT_CERT);
+    await writeFile(path.join(env.dir, 'jane.key'), FAKE_CLIENT_KEY);
     const kube = await access(
       await kubeconfig({ server: server.url, 'certificate-authority': 'ca.crt' }, { 'client-certificate': 'jane.crt', 'client-key': 'jane.key' }),
     );
@@ -174,7 +160,7 @@ describe('KubeAccess without client-node', () => {
 
   it('--context picks the cluster, user and namespace of that context', async () => {
     const server = await fake();
-    const file = path.join(dir, 'two-contexts');
+    const file = path.join(env.dir, 'two-contexts');
     await writeFile(
       file,
       stringify({
@@ -200,7 +186,7 @@ describe('KubeAccess without client-node', () => {
   it('a certificate file that cannot be read is a KubeConfigError naming the field, file and cluster', async () => {
     const file = await kubeconfig({ server: 'https://127.0.0.1:6443', 'certificate-authority': 'missing-ca.crt' }, { token: 't' });
     await expect(loadKubeAccess({ kubeconfig: file, env: {} })).rejects.toThrow(
-      new KubeConfigError(`cannot read certificate-authority ${path.join(dir, 'missing-ca.crt')} of cluster "c" in kubeconfig file ${file}: it does not exist.`),
+      new KubeConfigError(`cannot read certificate-authority ${path.join(env.dir, 'missing-ca.crt')} of cluster "c" in kubeconfig file ${file}: it does not exist.`),
     );
   });
 });
@@ -208,7 +194,7 @@ describe('KubeAccess without client-node', () => {
 describe('KubeAccess through client-node', () => {
   it('an exec credential plugin user is served by client-node, and its token is used', async () => {
     const server = await fake();
-    const file = await kubeconfig({ server: server.url, 'insecure-skip-tls-verify': true }, { exec: await writeExecCredentialPlugin(dir, server.token) });
+    const file = await kubeconfig({ server: server.url, 'insecure-skip-tls-verify': true }, { exec: await writeExecCredentialPlugin(env.dir, server.token) });
     expect(clientNodeReason(resolveKubeconfig({ kubeconfig: file, env: {} }))).toBe('user "u" uses exec');
     const kube = await access(file);
     expect(kube.describe()).toBe(`${server.url} (context "c")`);

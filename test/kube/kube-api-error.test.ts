@@ -1,28 +1,14 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readFile, writeFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
 import { loadKubeAccess, type KubeAccess } from '../../src/kube/kube-access.js';
 import { KubeApiError } from '../../src/kube/kube-api-error.js';
 import { listPods, type PodSelection } from '../../src/kube/list-pods.js';
-import { startFakeKubeApi, type FakeKubeApi } from '../doubles/fake-kube-api.js';
+import type { FakeKubeApi } from '../doubles/fake-kube-api.js';
 import { makePod } from '../doubles/make-pod.js';
+import { useKubeTestEnv } from './kube-test-env.js';
 
 // What listPods throws when the API refuses or cannot be reached: KubeApiError with advice.
-let dir: string;
-let api: FakeKubeApi | undefined;
-const accesses: KubeAccess[] = [];
-
-beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'kube-api-error-'));
-});
-
-afterEach(async () => {
-  await Promise.all(accesses.splice(0).map((a) => a.close()));
-  await api?.close();
-  api = undefined;
-  await rm(dir, { recursive: true, force: true });
-});
+const env = useKubeTestEnv('kube-api-error-');
 
 async function firstError(kc: KubeAccess, sel: PodSelection): Promise<KubeApiError> {
   try {
@@ -38,16 +24,16 @@ async function firstError(kc: KubeAccess, sel: PodSelection): Promise<KubeApiErr
 
 /** A kubeconfig for the fake with `edit` applied to its text. */
 async function kubeConfig(fake: FakeKubeApi, edit: (text: string) => string = (t) => t): Promise<KubeAccess> {
-  const file = await fake.writeKubeconfig(dir);
+  const file = await fake.writeKubeconfig(env.dir);
   await writeFile(file, edit(await readFile(file, 'utf8')));
   const access = await loadKubeAccess({ kubeconfig: file, env: {} });
-  accesses.push(access);
+  env.track(access);
   return access;
 }
 
 describe('KubeApiError from listPods', () => {
   it('401: says the credentials were rejected, names the cluster, never shows the token', async () => {
-    api = await startFakeKubeApi({ token: 'the-right-token' });
+    const api = await env.startApi({ token: 'the-right-token' });
     const kc = await kubeConfig(api, (t) => t.replace('the-right-token', 'a-stale-token-123'));
     const err = await firstError(kc, { namespace: 'shop' });
     expect(err).toMatchObject({ code: 'KUBE_UNAUTHORIZED', statusCode: 401, verb: 'list', resource: 'pods', namespace: 'shop' });
@@ -59,7 +45,7 @@ describe('KubeApiError from listPods', () => {
   });
 
   it('403 in a namespace: quotes the API and says what to grant to which service account', async () => {
-    api = await startFakeKubeApi({ forbiddenNamespaces: ['shop'], user: 'system:serviceaccount:profiling:kprofefe' });
+    const api = await env.startApi({ forbiddenNamespaces: ['shop'], user: 'system:serviceaccount:profiling:kprofefe' });
     const err = await firstError(await kubeConfig(api), { namespace: 'shop' });
     expect(err).toMatchObject({ code: 'KUBE_FORBIDDEN', statusCode: 403, reason: 'Forbidden', namespace: 'shop' });
     expect(err.message).toContain(
@@ -71,7 +57,7 @@ describe('KubeApiError from listPods', () => {
   });
 
   it('403 cluster-wide: asks for a ClusterRole for the user the API named', async () => {
-    api = await startFakeKubeApi({ forbiddenNamespaces: ['shop'], user: 'jane@example.com' });
+    const api = await env.startApi({ forbiddenNamespaces: ['shop'], user: 'jane@example.com' });
     const err = await firstError(await kubeConfig(api), { allNamespaces: true });
     expect(err.namespace).toBeUndefined();
     expect(err.message).toContain('refused to list pods in all namespaces (403 Forbidden)');
@@ -80,25 +66,24 @@ describe('KubeApiError from listPods', () => {
   });
 
   it('403 on a named pod: says "get"', async () => {
-    api = await startFakeKubeApi({ forbiddenNamespaces: ['shop'], pods: [makePod({ name: 'web', namespace: 'shop' })] });
+    const api = await env.startApi({ forbiddenNamespaces: ['shop'], pods: [makePod({ name: 'web', namespace: 'shop' })] });
     const err = await firstError(await kubeConfig(api), { namespace: 'shop', names: ['web'] });
     expect(err).toMatchObject({ code: 'KUBE_FORBIDDEN', verb: 'get', resourceName: 'web' });
     expect(err.message).toContain('grant "get" on "pods" in namespace "shop"');
   });
 
   it('400: quotes the API (an invalid label selector) and says what to check', async () => {
-    api = await startFakeKubeApi();
+    const api = await env.startApi();
     const err = await firstError(await kubeConfig(api), { labelSelector: 'app in web' });
     expect(err).toMatchObject({ code: 'KUBE_BAD_REQUEST', statusCode: 400, reason: 'BadRequest' });
     expect(err.message).toMatch(/rejected the request to list pods in namespace "default" \(400\): unable to parse requirement: .*Check the label selector/);
   });
 
   it('connection refused: names the server URL', async () => {
-    api = await startFakeKubeApi();
+    const api = await env.startApi();
     const kc = await kubeConfig(api);
     const url = api.url;
-    await api.close();
-    api = undefined;
+    await env.closeApi();
     const err = await firstError(kc, { allNamespaces: true });
     expect(err).toMatchObject({ code: 'KUBE_UNREACHABLE', statusCode: undefined });
     expect(err.message).toContain(`the Kubernetes API at ${url} (context "fake") is unreachable: connection refused`);
@@ -106,7 +91,7 @@ describe('KubeApiError from listPods', () => {
   });
 
   it('TLS: works with the CA from the kubeconfig, and says so when the certificate does not verify', async () => {
-    api = await startFakeKubeApi({ tls: true, pods: [makePod({ name: 'web' })] });
+    const api = await env.startApi({ tls: true, pods: [makePod({ name: 'web' })] });
     const items = [];
     for await (const item of listPods(await kubeConfig(api), {})) items.push(item);
     expect(items).toHaveLength(1);

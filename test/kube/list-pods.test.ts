@@ -1,32 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadKubeAccess, type KubeAccess } from '../../src/kube/kube-access.js';
 import { listPods, type PodListItem, type PodSelection } from '../../src/kube/list-pods.js';
-import { startFakeKubeApi, type FakeKubeApi } from '../doubles/fake-kube-api.js';
+import type { FakeKubeApi } from '../doubles/fake-kube-api.js';
 import { enabled, makePod } from '../doubles/make-pod.js';
+import { useKubeTestEnv } from './kube-test-env.js';
 
-let dir: string;
-let api: FakeKubeApi | undefined;
-const accesses: KubeAccess[] = [];
-
-beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'list-pods-'));
-});
-
-afterEach(async () => {
-  await Promise.all(accesses.splice(0).map((a) => a.close()));
-  await api?.close();
-  api = undefined;
-  await rm(dir, { recursive: true, force: true });
-});
+const env = useKubeTestEnv('list-pods-');
 
 async function kubeConfigFor(fake: FakeKubeApi): Promise<KubeAccess> {
-  const access = await loadKubeAccess({ kubeconfig: await fake.writeKubeconfig(dir), env: {} });
-  accesses.push(access);
+  const access = await loadKubeAccess({ kubeconfig: await fake.writeKubeconfig(env.dir), env: {} });
+  env.track(access);
   return access;
 }
 
@@ -47,7 +33,7 @@ function manyPods(count: number) {
 describe('listPods: lists', () => {
   it('yields each of 1,203 running pods exactly once over pages of 100, filtering on the server', async () => {
     const pods = [...manyPods(1203), makePod({ name: 'pending', namespace: 'ns-0', phase: 'Pending' }), makePod({ name: 'done', namespace: 'ns-1', phase: 'Succeeded' })];
-    api = await startFakeKubeApi({ pods });
+    const api = await env.startApi({ pods });
     const items = await collect(await kubeConfigFor(api), { allNamespaces: true }, 100);
     const got = keys(items);
     expect(got).toHaveLength(1203);
@@ -63,7 +49,7 @@ describe('listPods: lists', () => {
   });
 
   it('reads pages only as the consumer pulls (memory does not grow with the cluster)', async () => {
-    api = await startFakeKubeApi({ pods: manyPods(1000) });
+    const api = await env.startApi({ pods: manyPods(1000) });
     const gen = listPods(await kubeConfigFor(api), { allNamespaces: true }, { pageSize: 100 });
     for (let i = 0; i < 150; i += 1) await gen.next();
     expect(api.requests.filter((r) => r.path === '/api/v1/pods')).toHaveLength(2);
@@ -71,7 +57,7 @@ describe('listPods: lists', () => {
   });
 
   it('passes the label selector to the server and lists the context namespace by default', async () => {
-    api = await startFakeKubeApi({
+    const api = await env.startApi({
       pods: [
         makePod({ name: 'web', labels: { app: 'web' } }),
         makePod({ name: 'db', labels: { app: 'db' } }),
@@ -91,7 +77,7 @@ describe('listPods: lists', () => {
   });
 
   it('restarts the list after 410 Expired mid-list: no pod missed or duplicated, restart logged', async () => {
-    api = await startFakeKubeApi({ pods: manyPods(250) });
+    const api = await env.startApi({ pods: manyPods(250) });
     const lines: string[] = [];
     const log = pino({ level: 'debug' }, new Writable({ write: (chunk, _enc, cb) => (lines.push(String(chunk)), cb()) }));
     const gen = listPods(await kubeConfigFor(api), { allNamespaces: true }, { pageSize: 100, log });
@@ -133,7 +119,7 @@ describe('listPods: lists', () => {
 
 describe('listPods: named pods', () => {
   it('gets named pods in the namespace whatever their phase, and reports missing ones as items', async () => {
-    api = await startFakeKubeApi({
+    const api = await env.startApi({
       pods: [makePod({ name: 'web', namespace: 'shop' }), makePod({ name: 'job', namespace: 'shop', phase: 'Succeeded' }), makePod({ name: 'web', namespace: 'default' })],
     });
     const items = await collect(await kubeConfigFor(api), { namespace: 'shop', names: ['job', 'nope', 'web', 'job'] });
@@ -143,7 +129,7 @@ describe('listPods: named pods', () => {
   });
 
   it('uses the context namespace for names, and refuses names across all namespaces or with a selector', async () => {
-    api = await startFakeKubeApi({ pods: [makePod({ name: 'web', namespace: 'default' })] });
+    const api = await env.startApi({ pods: [makePod({ name: 'web', namespace: 'default' })] });
     const kc = await kubeConfigFor(api);
     expect(keys(await collect(kc, { names: ['web'] }))).toEqual(['default/web']);
     await expect(collect(kc, { names: ['web'], allNamespaces: true })).rejects.toThrow(/cannot be named across all namespaces/);
