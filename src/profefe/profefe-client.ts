@@ -1,4 +1,5 @@
 import { request, type Dispatcher } from 'undici';
+import { onAbort } from '../on-abort.js';
 import type { CollectorType } from '../profile-types.js';
 import { formatFromBound, formatToBound } from './collector-time.js';
 import { encodeLabels, type LabelPair } from './labels.js';
@@ -210,9 +211,8 @@ export class ProfefeClient {
       timedOut = true;
       controller.abort();
     }, this.timeoutMs);
-    const onAbort = (): void => controller.abort();
-    if (callerSignal?.aborted) onAbort();
-    else callerSignal?.addEventListener('abort', onAbort, { once: true });
+    if (callerSignal?.aborted) controller.abort();
+    const stopListening = onAbort(callerSignal, () => controller.abort());
     const headers = body ? { ...this.headers, 'content-type': 'application/octet-stream' } : this.headers;
     try {
       const res = await request(call.url, {
@@ -228,7 +228,7 @@ export class ProfefeClient {
       throw this.error(call, { kind, cause, timeoutMs: this.timeoutMs });
     } finally {
       clearTimeout(timer);
-      callerSignal?.removeEventListener('abort', onAbort);
+      stopListening();
     }
   }
 

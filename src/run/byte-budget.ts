@@ -1,3 +1,5 @@
+import { onAbort } from '../on-abort.js';
+
 /**
  * Profile bytes held in memory by profiles in flight (downloaded, being validated or uploaded).
  * A download first reserves what it expects to need (the run uses the largest profile of that
@@ -23,12 +25,11 @@ export class ByteBudget {
   async reserve(bytes: number, signal?: AbortSignal): Promise<void> {
     while (this.used > 0 && this.used + bytes > this.limit && !signal?.aborted) {
       await new Promise<void>((resolve) => {
-        const done = () => {
-          signal?.removeEventListener('abort', done);
+        const stopListening = onAbort(signal, () => resolve());
+        this.waiters.push(() => {
+          stopListening();
           resolve();
-        };
-        this.waiters.push(done);
-        signal?.addEventListener('abort', done, { once: true });
+        });
       });
     }
     this.used += bytes;

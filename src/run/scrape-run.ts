@@ -90,9 +90,11 @@ export async function scrapeRun(items: AsyncIterable<DiscoveredItem>, options: S
         if (received > held) {
           budget.add(received - held);
           held = received;
+          // Raised while the body streams in, not once it is complete: the downloads of this
+          // type that start meanwhile reserve what a large one needs.
+          if (received > (largest.get(target.type) ?? 0)) largest.set(target.type, received);
         }
       });
-      largest.set(target.type, Math.max(largest.get(target.type) ?? 0, profile.body.length));
       if (signal.aborted) throw new ProfileError('INTERRUPTED', 'the run was interrupted before this profile was stored');
       const location = await storePool(() => sink.store(profile, signal));
       summary.stored(target.type);

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import type { Target } from '../discover/target.js';
+import { onAbort } from '../on-abort.js';
 import { PROFILE_TYPE_SPECS } from '../profile-types.js';
 import { VERSION } from '../version.js';
 import { connectionError, redirectError, statusError, timeoutError, tooLarge } from './fetch-errors.js';
@@ -63,7 +64,7 @@ function download(target: Target, opts: FetchProfileOptions, where: string): Pro
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      opts.signal?.removeEventListener('abort', onAbort);
+      stopListening();
       if (body === undefined) {
         req.destroy();
         reject(err);
@@ -74,8 +75,7 @@ function download(target: Target, opts: FetchProfileOptions, where: string): Pro
     const timer = setTimeout(() => {
       settle(timeoutError(target, opts.timeoutMs, totalMs, where, new Error(`timed out after ${totalMs} ms`)));
     }, totalMs);
-    const onAbort = (): void => settle(opts.signal?.reason);
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const stopListening = onAbort(opts.signal, () => settle(opts.signal?.reason));
     const failed = (err: unknown): void => settle(connectionError(target, opts.timeoutMs, totalMs, where, err));
     req.on('error', failed);
 

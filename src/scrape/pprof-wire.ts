@@ -148,11 +148,12 @@ const LENGTH = 2; // reading a length-delimited field's length varint
 const PACKED = 3; // reading the varints of a packed repeated field
 const SKIP = 4; // skipping the bytes of a string, an unknown field or a fixed32/fixed64
 
+/** One open message. Frames are reused (a profile opens hundreds of thousands of messages). */
 interface Frame {
-  readonly schema: MessageSchema;
+  schema: MessageSchema;
   /** Absolute offset where the message ends (Infinity for the top-level Profile). */
-  readonly end: number;
-  readonly field: FieldSpec | undefined;
+  end: number;
+  field: FieldSpec | undefined;
   /** Values seen so far (Sample messages only). */
   values: number;
 }
@@ -164,7 +165,9 @@ interface Frame {
 export class ProfileWireScanner {
   private readonly nested: boolean;
   private pos = 0;
+  /** frames[0 .. depth-1] are the open messages, frames[0] the Profile; the rest are spares. */
   private readonly frames: Frame[] = [{ schema: PROFILE, end: Infinity, field: undefined, values: 0 }];
+  private depth = 1;
   private top: Frame = this.frames[0]!;
   private mode = TAG;
   private varint = 0;
@@ -283,7 +286,7 @@ export class ProfileWireScanner {
 
   /** Checks the data ended at a field boundary and returns what was found. */
   end(): ProfileWireSummary {
-    if (this.mode !== TAG || this.frames.length > 1) {
+    if (this.mode !== TAG || this.depth > 1) {
       const missing = this.mode === SKIP ? `, ${this.skip} more bytes were expected` : '';
       this.fail(`truncated protobuf: the data ends inside ${this.fieldName()}${missing}`);
     }
@@ -340,8 +343,17 @@ export class ProfileWireScanner {
         this.skipBytes(length);
         return;
       }
-      const frame: Frame = { schema: spec.schema!, end: this.pos + length, field: spec, values: 0 };
-      this.frames.push(frame);
+      let frame = this.frames[this.depth];
+      if (frame === undefined) {
+        frame = { schema: spec.schema!, end: this.pos + length, field: spec, values: 0 };
+        this.frames.push(frame);
+      } else {
+        frame.schema = spec.schema!;
+        frame.end = this.pos + length;
+        frame.field = spec;
+        frame.values = 0;
+      }
+      this.depth += 1;
       this.top = frame;
       this.fieldDone();
       return;
@@ -383,18 +395,19 @@ export class ProfileWireScanner {
   private fieldDone(): void {
     this.mode = TAG;
     this.spec = undefined;
-    while (this.frames.length > 1 && this.pos === this.top.end) {
-      const done = this.frames.pop()!;
+    while (this.depth > 1 && this.pos === this.top.end) {
+      const done = this.top;
       if (done.field?.role === SAMPLE) {
         if (done.values < this.minValues) this.minValues = done.values;
         if (done.values > this.maxValues) this.maxValues = done.values;
       }
-      this.top = this.frames[this.frames.length - 1]!;
+      this.depth -= 1;
+      this.top = this.frames[this.depth - 1]!;
     }
   }
 
   private fieldName(): string {
-    const path = this.frames.slice(1).map((f) => f.field!.name);
+    const path = this.frames.slice(1, this.depth).map((f) => f.field!.name);
     const current = this.spec?.name ?? (this.mode === TAG ? undefined : `field ${this.fieldNumber} of ${this.top.schema.name}`);
     if (current) path.push(current);
     return path.length === 0 ? 'Profile' : path.join(' > ');

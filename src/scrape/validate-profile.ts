@@ -1,4 +1,4 @@
-import { createGunzip } from 'node:zlib';
+import { createGunzip, gunzipSync } from 'node:zlib';
 import { ProfileError } from '../profile-error.js';
 import { PprofWireError, ProfileWireScanner, profileConsistencyError, type ProfileWireSummary } from './pprof-wire.js';
 
@@ -16,6 +16,20 @@ export interface ProfileSource {
  * `go tool pprof` decode everything anyway; this bounds the scraper's main-thread time.
  */
 export const FULL_CHECK_MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Bodies up to this size are inflated in one synchronous call (well under a millisecond for a
+ * typical profile) instead of through a zlib stream. A stream costs its own zlib state, window
+ * and output buffer until it finishes: when a thousand CPU profiles come back at the same moment,
+ * a thousand streams at once were a hundred megabytes, and their bookkeeping the largest share
+ * of the scraper's CPU time.
+ */
+export const SYNC_INFLATE_MAX_BODY_BYTES = 256 * 1024;
+
+/** Output allowed to a synchronous inflate; a body that inflates further is checked as a stream. */
+const SYNC_INFLATE_MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
+
+const INFLATE_CHUNK_BYTES = 256 * 1024;
 
 /** A gzip stream that inflates past this is refused (a real profile is far smaller). */
 export const DEFAULT_MAX_INFLATED_BYTES = 1024 * 1024 * 1024;
@@ -45,6 +59,7 @@ export async function validateProfile(
   options: { maxInflatedBytes?: number } = {},
 ): Promise<ProfileWireSummary> {
   const where = describeSource(source);
+  const maxInflatedBytes = options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES;
   if (body.length === 0) {
     throw new ProfileError('TARGET_EMPTY', `the target returned an empty body${where}: ${CHECK_ENDPOINT}`);
   }
@@ -53,9 +68,13 @@ export async function validateProfile(
   let head: Buffer = body.subarray(0, 512);
   let summary: ProfileWireSummary;
   try {
-    if (gzipped) {
+    const inflated = gzipped && body.length <= SYNC_INFLATE_MAX_BODY_BYTES ? inflateSmall(body, maxInflatedBytes) : undefined;
+    if (inflated !== undefined) {
+      head = inflated.subarray(0, 512);
+      scanner.push(inflated);
+    } else if (gzipped) {
       head = Buffer.alloc(0);
-      await inflateInto(body, scanner, options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES, where, (first) => {
+      await inflateInto(body, scanner, maxInflatedBytes, where, (first) => {
         head = first;
       });
     } else {
@@ -85,6 +104,20 @@ export async function validateProfile(
   return summary;
 }
 
+/**
+ * The whole inflated body, or undefined when it inflates past SYNC_INFLATE_MAX_OUTPUT_BYTES or
+ * `maxInflatedBytes` (then the stream path checks it, and says which limit it broke). Gzip
+ * errors are thrown as the stream path throws them.
+ */
+function inflateSmall(body: Buffer, maxInflatedBytes: number): Buffer | undefined {
+  try {
+    return gunzipSync(body, { maxOutputLength: Math.min(SYNC_INFLATE_MAX_OUTPUT_BYTES, maxInflatedBytes) });
+  } catch (err) {
+    if ((err as { code?: unknown } | null)?.code === 'ERR_BUFFER_TOO_LARGE') return undefined;
+    throw err;
+  }
+}
+
 async function inflateInto(
   body: Buffer,
   scanner: ProfileWireScanner,
@@ -92,10 +125,12 @@ async function inflateInto(
   where: string,
   onHead: (head: Buffer) => void,
 ): Promise<void> {
-  const gunzip = createGunzip({ chunkSize: 64 * 1024 });
+  // 256 KiB output chunks: a 4 MB heap profile inflates in ~30 chunks instead of ~120, and each
+  // chunk is a round trip between the zlib thread and the main thread.
+  const gunzip = createGunzip({ chunkSize: INFLATE_CHUNK_BYTES });
   gunzip.end(body);
   let inflated = 0;
-  // zlib waits while its output is unread, so only a chunk or two of 64 KiB is ever inflated ahead.
+  // zlib waits while its output is unread, so only a chunk or two is ever inflated ahead.
   for await (const chunk of gunzip as AsyncIterable<Buffer>) {
     if (inflated === 0) onHead(Buffer.from(chunk.subarray(0, 512)));
     inflated += chunk.length;

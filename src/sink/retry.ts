@@ -3,6 +3,7 @@
  * [0, min(maxDelayMs, baseDelayMs * 2^(n-1))). Which errors are worth retrying is the caller's
  * `shouldRetry`; an abort stops the waiting and rejects with the last error.
  */
+import { onAbort } from '../on-abort.js';
 
 export interface RetryInfo {
   /** The attempt that failed (1-based). */
@@ -48,14 +49,13 @@ export async function retryWithBackoff<T>(fn: (attempt: number) => Promise<T>, o
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
   if (signal?.aborted) return Promise.resolve(false);
   return new Promise((resolve) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      resolve(false);
-    };
     const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      stopListening();
       resolve(true);
     }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const stopListening = onAbort(signal, () => {
+      clearTimeout(timer);
+      resolve(false);
+    });
   });
 }

@@ -80,6 +80,38 @@ describe('scrapeRun byte budget', () => {
     expect(downloads()).toBe(4);
   });
 
+  it('a download still streaming already raises what the next ones of its type reserve', async () => {
+    const items = ['a', 'b'].map((name, i) => ({ kind: 'pod' as const, pod: makePod({ name, ip: `10.0.0.${i + 1}`, annotations: enabled() }) }));
+    const started: string[] = [];
+    let finishFirst: (() => void) | undefined;
+    const sink = new GatedSink();
+    sink.release();
+    const run = scrapeRun(discoverTargets(source(items, { first: () => until(() => finishFirst !== undefined) }), { profileTypes: ['heap'], cpuSeconds: 1, requireEnable: true }), {
+      concurrency: 8,
+      cpuConcurrency: 8,
+      maxInflightBytes: 3 * 1024 * 1024,
+      sink,
+      log: silentLogger(),
+      fetch: async (target, _signal, onBytes) => {
+        started.push(target.pod.name);
+        if (target.pod.name === 'a') {
+          // 2 MiB arrive, then the body stalls until the test lets it finish.
+          onBytes(2 * 1024 * 1024);
+          await new Promise<void>((resolve) => {
+            finishFirst = resolve;
+          });
+        }
+        return { target, body: Buffer.alloc(target.pod.name === 'a' ? 2 * 1024 * 1024 : 100), scrapedAt: new Date() };
+      },
+    });
+    // b is listed while a's 2 MiB are in flight: b reserves 2 MiB too, which does not fit in 3 MiB.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(started).toEqual(['a']);
+    finishFirst!();
+    expect((await run).profilesStored).toBe(2);
+    expect(started).toEqual(['a', 'b']);
+  });
+
   it('without the budget pressure, downloads run up to --concurrency at once', async () => {
     for (let i = 0; i < 4; i += 1) pods.push(await startFakePod({ host: `127.0.0.${51 + i}` }));
     const items = pods.map((p, i) => ({ kind: 'pod' as const, pod: makePod({ name: `small-${i}`, ip: p.ip, annotations: enabled({ 'profefe.com/port': String(p.port) }) }) }));

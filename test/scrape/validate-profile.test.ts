@@ -3,7 +3,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { Profile, StringTable, ValueType } from 'pprof-format';
 import { describe, expect, it } from 'vitest';
 import { ProfileError } from '../../src/profile-error.js';
-import { describeSource, FULL_CHECK_MAX_BODY_BYTES, looksLikeText, validateProfile } from '../../src/scrape/validate-profile.js';
+import { describeSource, FULL_CHECK_MAX_BODY_BYTES, looksLikeText, SYNC_INFLATE_MAX_BODY_BYTES, validateProfile } from '../../src/scrape/validate-profile.js';
 import { fixture, PPROF_FIXTURES } from '../doubles/fixtures.js';
 
 const source = {
@@ -109,6 +109,26 @@ describe('validateProfile rejects what the collector would', () => {
 
   it('refuses a stream that inflates past maxInflatedBytes', async () => {
     const err = await rejection(fixture('heap-large'), { maxInflatedBytes: 1024 * 1024 });
+    expect(err.code).toBe('TARGET_TOO_LARGE');
+    expect(err.message).toMatch(/inflates to more than 1048576 bytes/);
+  });
+
+  it('checks a small body that inflates past the synchronous limit as a stream, and accepts it', async () => {
+    // A real heap profile plus one 20 MiB string: the gzip stays small, the inflated profile is
+    // larger than one synchronous inflate may produce.
+    const profile = Profile.decode(gunzipSync(fixture('heap')));
+    profile.stringTable.dedup('x'.repeat(20 * 1024 * 1024));
+    const body = gzipSync(profile.encode());
+    expect(body.length).toBeLessThanOrEqual(SYNC_INFLATE_MAX_BODY_BYTES);
+    const summary = await validateProfile(body, source);
+    expect(summary.bytes).toBeGreaterThan(20 * 1024 * 1024);
+    expect(summary.samples).toBe(Profile.decode(gunzipSync(fixture('heap'))).sample.length);
+  });
+
+  it('refuses a small body that inflates past maxInflatedBytes', async () => {
+    const profile = Profile.decode(gunzipSync(fixture('heap')));
+    profile.stringTable.dedup('x'.repeat(4 * 1024 * 1024));
+    const err = await rejection(gzipSync(profile.encode()), { maxInflatedBytes: 1024 * 1024 });
     expect(err.code).toBe('TARGET_TOO_LARGE');
     expect(err.message).toMatch(/inflates to more than 1048576 bytes/);
   });
