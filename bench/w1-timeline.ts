@@ -9,6 +9,9 @@ import { performance } from 'node:perf_hooks';
 import type { UploadRecord } from '../test/doubles/test-collector.js';
 import { countEstablished } from './proc-stats.js';
 
+/** `ss` is a process spawn (~25 ms of the harness's CPU, which it shares with kprofefe): every 2 s. */
+const CONNECTION_SAMPLE_EVERY_MS = 2_000;
+
 export interface Milestones {
   /** When the last page of the pod list was answered (ms since kprofefe was spawned). */
   listDoneMs: number | undefined;
@@ -62,7 +65,7 @@ export class W1Timeline {
   /** Reads the uploads logged since the last poll. */
   poll(): void {
     const t = this.now();
-    if (!this.sampling && t - this.lastConnectionSample >= 500) {
+    if (!this.sampling && t - this.lastConnectionSample >= CONNECTION_SAMPLE_EVERY_MS) {
       this.sampling = true;
       this.lastConnectionSample = t;
       void countEstablished(this.collectorPort).then((n) => {

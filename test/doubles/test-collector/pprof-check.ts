@@ -24,7 +24,7 @@ export async function checkUpload(body: Buffer): Promise<UploadCheck> {
   let raw: Buffer = body;
   if (isGzip(body)) {
     try {
-      raw = body.length > 64 * 1024 ? await gunzipAsync(body) : gunzipSync(body);
+      raw = body.length > 64 * 1024 ? await gunzipAsync(body, { chunkSize: outputChunkSize(body) }) : gunzipSync(body);
     } catch (err) {
       return { ok: false, error: `decompressing profile: ${goGzipError(err)}` };
     }
@@ -35,6 +35,16 @@ export async function checkUpload(body: Buffer): Promise<UploadCheck> {
   if (scan === undefined) return { ok: false, error: 'parsing profile: unrecognized profile format' };
   if (scan.samples === 0) return { ok: false, error: 'profile is empty: no samples' };
   return { ok: true, timeNanos: scan.timeNanos, samples: scan.samples };
+}
+
+/**
+ * zlib's output chunk for a gzip body: the inflated size from the gzip trailer (ISIZE), so a 7.7 MB
+ * profile inflates in one piece instead of ~480 16 KiB chunks, each a trip from the zlib thread to
+ * the main thread and a copy when they are joined. Only a hint: a trailer that lies costs speed.
+ */
+function outputChunkSize(body: Buffer): number {
+  const isize = body.readUInt32LE(body.length - 4);
+  return Math.min(Math.max(isize, 64 * 1024), 32 * 1024 * 1024);
 }
 
 /** Go's messages for what Node's zlib reports. */
