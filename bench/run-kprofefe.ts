@@ -77,6 +77,8 @@ export interface RunKprofefeOptions {
   args: string[];
   /** Options for node itself, before the script (e.g. --cpu-prof). */
   nodeArgs?: string[];
+  /** Variables added to the harness's environment for kprofefe. */
+  env?: Record<string, string>;
   /** The script to run; default this checkout's bin/kprofefe.js. */
   bin?: string;
   /** Preload bench/kprofefe-probe.mjs. */
@@ -99,7 +101,7 @@ export async function runKprofefe(opts: RunKprofefeOptions): Promise<KprofefeRun
   const probeDir = opts.probe ? await mkdtemp(path.join(tmpdir(), 'kprofefe-probe-')) : undefined;
   const probeFile = probeDir === undefined ? undefined : path.join(probeDir, 'probe.json');
   const nodeArgs = [...(probeFile === undefined ? [] : ['--import', PROBE]), ...(opts.nodeArgs ?? [])];
-  const env = probeFile === undefined ? process.env : { ...process.env, W1_PROBE_FILE: probeFile };
+  const env = { ...process.env, ...opts.env, ...(probeFile === undefined ? {} : { W1_PROBE_FILE: probeFile }) };
   const started = performance.now();
   const child = spawn(process.execPath, [...nodeArgs, bin, ...opts.args], { stdio: ['ignore', 'ignore', 'pipe'], env });
   const pid = child.pid;

@@ -24,6 +24,8 @@ export interface W1Args {
   repeat: number;
   /** Preload bench/kprofefe-probe.mjs: memory by kind at the peak, main-thread busy time, GC. */
   probe: boolean;
+  /** Run kprofefe as plain `node bin/kprofefe.js`, without the image's environment and node options. */
+  plainNode: boolean;
   /** Another build of bin/kprofefe.js to measure (e.g. a patched copy), default this checkout's. */
   kprofefeBin: string | undefined;
   help: boolean;
@@ -36,6 +38,7 @@ export const W1_USAGE = `usage: npm run bench -- [--bench-pods 100,1000,5000] [-
   --large-heap-share F     share of pods whose heap profile is the 3.8 MB heap-large fixture (default 0.1)
   --repeat N               run each pod count N times (default 1; the machine is shared, so figures vary)
   --probe                  preload bench/kprofefe-probe.mjs into kprofefe: memory by kind at its peak, main-thread busy time, GC time
+  --plain-node             run plain \`node bin/kprofefe.js\`; by default kprofefe runs as the image runs it (the Dockerfile's ENV and node options)
   --kprofefe-bin PATH      measure another build of bin/kprofefe.js (e.g. a patched copy) instead of this checkout's
   --node-arg ARG           option for the node process running kprofefe, repeatable (e.g. --node-arg=--cpu-prof)
   any other argument       passed to kprofefe, e.g. --concurrency 64 --cpu-concurrency 2048 --log-level debug
@@ -54,6 +57,7 @@ export function parseW1Args(argv: readonly string[]): W1Args {
     nodeArgs: [],
     repeat: 1,
     probe: false,
+    plainNode: false,
     kprofefeBin: undefined,
     help: false,
   };
@@ -94,6 +98,9 @@ export function parseW1Args(argv: readonly string[]): W1Args {
       }
       case '--probe':
         result.probe = true;
+        break;
+      case '--plain-node':
+        result.plainNode = true;
         break;
       case '--kprofefe-bin':
         result.kprofefeBin = value();

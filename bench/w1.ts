@@ -9,6 +9,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { buildInfo } from './build-info.js';
+import { describeImageRuntime, readImageRuntime, type ImageRuntime } from '../test/package/image-runtime.js';
 import { KPROFEFE_BIN, runKprofefe } from './run-kprofefe.js';
 import { parseW1Args, W1_USAGE, type W1Args } from './w1-args.js';
 import { markdownTable, probeTable, timelineTable, verdicts, type W1Result } from './w1-report.js';
@@ -17,7 +18,7 @@ import { podRequestStats, startW1World } from './w1-world.js';
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 
-async function runOnce(pods: number, args: W1Args): Promise<W1Result> {
+async function runOnce(pods: number, args: W1Args, runtime: ImageRuntime | undefined): Promise<W1Result> {
   const world = await startW1World(pods, args.largeHeapShare);
   try {
     const kprofefeArgs = [
@@ -36,7 +37,8 @@ async function runOnce(pods: number, args: W1Args): Promise<W1Result> {
     timeline.start();
     const run = await runKprofefe({
       args: kprofefeArgs,
-      nodeArgs: args.nodeArgs,
+      nodeArgs: [...(runtime?.nodeOptions ?? []), ...args.nodeArgs],
+      env: { ...runtime?.env },
       bin: args.kprofefeBin,
       probe: args.probe,
       // Generous, but bounded: the run is killed past it and reported as timed out.
@@ -92,12 +94,14 @@ async function main(): Promise<number> {
     platform: `${os.type()} ${os.release()} ${os.arch()}`,
   };
   const build = buildInfo(args.kprofefeBin ?? KPROFEFE_BIN);
+  const runtime = args.plainNode ? undefined : readImageRuntime();
+  const runAs = runtime === undefined ? 'plain node (--plain-node)' : `as the image runs it: ${describeImageRuntime(runtime)} (Dockerfile)`;
   process.stderr.write(`W1: pods ${args.podCounts.join(', ')}; cpu duration ${args.cpuDuration}; extra kprofefe args: ${args.passthrough.join(' ') || '(none)'}\n`);
   const results: W1Result[] = [];
   const started = performance.now();
   for (const pods of args.podCounts.flatMap((n) => Array<number>(args.repeat).fill(n))) {
     process.stderr.write(`W1: ${pods} pods ...\n`);
-    const result = await runOnce(pods, args);
+    const result = await runOnce(pods, args, runtime);
     results.push(result);
     const s = result.run.summary;
     process.stderr.write(
@@ -111,6 +115,7 @@ async function main(): Promise<number> {
   const table = markdownTable(results);
   const report = [
     `W1 on ${machine.cpus} × ${machine.cpuModel}, ${machine.memTotalMiB} MiB, Node ${machine.node}; --cpu-duration ${args.cpuDuration}; extra kprofefe args: ${args.passthrough.join(' ') || '(none)'}`,
+    `kprofefe run ${runAs}${args.nodeArgs.length > 0 ? `, plus ${args.nodeArgs.join(' ')}` : ''}`,
     `kprofefe ${build.bin} at commit ${build.commit ?? '?'} (+${build.uncommittedSrcFiles ?? '?'} uncommitted src files), dist built ${build.distBuiltAt ?? '?'}; 1-min load average before each run: ${results.map((r) => r.loadAverageBefore.toFixed(1)).join(', ')}`,
     '',
     table,
@@ -126,7 +131,7 @@ async function main(): Promise<number> {
   const file = `${RESULTS_DIR}w1-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
   await writeFile(
     file,
-    JSON.stringify({ benchmark: 'W1', argv: process.argv.slice(2), machine, build, args, totalSeconds: (performance.now() - started) / 1000, results }, null, 2),
+    JSON.stringify({ benchmark: 'W1', argv: process.argv.slice(2), machine, build, runtime: runtime ?? 'plain node', args, totalSeconds: (performance.now() - started) / 1000, results }, null, 2),
   );
   process.stderr.write(`W1: raw results in ${file}\n`);
   // Missed targets are findings, not failures; a run that was killed or logged no summary is.

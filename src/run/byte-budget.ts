@@ -8,8 +8,8 @@ import { onAbort } from '../on-abort.js';
  * blamed on a pod. A reservation is always granted when nothing else is held, so one profile
  * larger than the whole budget still goes through, alone.
  */
-/** Default budget: about a dozen 4 MiB heap profiles at once, any number of small ones. */
-export const DEFAULT_MAX_INFLIGHT_BYTES = 64 * 1024 * 1024;
+/** Default budget: eight 4 MiB heap profiles at once, any number of small ones. */
+export const DEFAULT_MAX_INFLIGHT_BYTES = 32 * 1024 * 1024;
 
 export class ByteBudget {
   private used = 0;
