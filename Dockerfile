@@ -44,4 +44,4 @@ USER 65532:65532
 # V8 heap sizing for a short job that streams profiles: a 4 MiB young generation and an old
 # generation collected when it grows by half (V8 otherwise lets it reach ~4x its live size
 # first), so garbage and the profile buffers it holds are freed within the run.
-ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=4", "--initial-old-space-size=32", "--heap-growing-percent=50", "/app/bin/kprofefe.js"]
+ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=4", "--heap-growing-percent=50", "/app/bin/kprofefe.js"]
