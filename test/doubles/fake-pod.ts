@@ -3,6 +3,9 @@ import type { AddressInfo, Socket } from 'node:net';
 import { PROFILE_TYPE_SPECS, PROFILE_TYPES, type ProfileType } from '../../src/profile-types.js';
 import { fixture } from './fixtures.js';
 
+/** Go's net/http `bufferBeforeChunkingSize`: larger responses without a declared length are chunked. */
+const GO_CHUNKING_BUFFER_BYTES = 2048;
+
 /**
  * A Go program serving net/http/pprof, as seen from the network: the same paths, status codes,
  * headers and error texts as Go's handlers (src/net/http/pprof/pprof.go), real profile bytes,
@@ -155,7 +158,9 @@ export async function startFakePod(opts: FakePodOptions = {}): Promise<FakePod> 
     });
     const send = (status: number, headers: Record<string, string | number>, body?: Buffer | string): void => {
       const bytes = body === undefined ? Buffer.alloc(0) : Buffer.from(body);
-      res.writeHead(status, { ...headers, 'Content-Length': bytes.length });
+      // Like Go's net/http: a handler's output that fits its 2048-byte chunking buffer gets a
+      // Content-Length; anything larger (every real profile but the smallest) goes out chunked.
+      res.writeHead(status, bytes.length <= GO_CHUNKING_BUFFER_BYTES ? { ...headers, 'Content-Length': bytes.length } : headers);
       record.bytesSent += bytes.length;
       res.end(bytes);
     };

@@ -33,6 +33,9 @@ describe('startFakePod serves net/http/pprof like a Go program', () => {
     expect(response.headers['content-disposition']).toBe(`attachment; filename="${type}"`);
     expect(response.headers['x-content-type-options']).toBe('nosniff');
     expect(response.body.equals(fixture(type))).toBe(true);
+    // Go's net/http declares a length only for output under its 2048-byte chunking buffer.
+    if (response.body.length <= 2048) expect(response.headers['content-length']).toBe(String(response.body.length));
+    else expect([response.headers['content-length'], response.headers['transfer-encoding']]).toEqual([undefined, 'chunked']);
   });
 
   it('answers /profile?seconds=1 after a second, as "profile"', async () => {
@@ -98,6 +101,20 @@ describe('startFakePod serves net/http/pprof like a Go program', () => {
     const index = await get(`${base}/debug/pprof/`);
     expect(index.status).toBe(200);
     expect(index.text).toContain("<a href='heap?debug=1'>heap</a>");
+  });
+});
+
+describe('startFakePod response framing', () => {
+  it('sends a profile larger than 2048 bytes chunked, without Content-Length, as Go does', async () => {
+    const pod = await startFakePod({ host: '127.0.3.5', profiles: { heap: fixture('heap-large') } });
+    try {
+      const response = await get(pod.url('heap'));
+      expect(response.headers['content-length']).toBeUndefined();
+      expect(response.headers['transfer-encoding']).toBe('chunked');
+      expect(response.body.equals(fixture('heap-large'))).toBe(true);
+    } finally {
+      await pod.close();
+    }
   });
 });
 
