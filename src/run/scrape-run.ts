@@ -26,6 +26,7 @@ import { RunSummary } from '../report/run-summary.js';
 import type { ScrapedProfile } from '../scrape/scraped-profile.js';
 import type { Sink } from '../sink/sink.js';
 import { ByteBudget } from './byte-budget.js';
+import { freeBuffer } from './free-buffer.js';
 
 /** Queued downloads are Target objects (no bytes): ten thousand of them cost a few MB. */
 const MIN_DATA_QUEUE = 10_000;
@@ -100,6 +101,8 @@ export async function scrapeRun(items: AsyncIterable<DiscoveredItem>, options: S
       summary.stored(target.type);
       options.onStored?.(target, location);
       log.debug({ ...where, location, bytes: profile.body.length }, 'profile stored');
+      // Stored: the sink has read every byte (a failed store may still be writing, so not then).
+      freeBuffer(profile.body);
     } catch (err) {
       const failure = asProfileError(err, signal);
       summary.failed(failure.code);
