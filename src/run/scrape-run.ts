@@ -26,7 +26,7 @@ import { RunSummary } from '../report/run-summary.js';
 import type { ScrapedProfile } from '../scrape/scraped-profile.js';
 import type { Sink } from '../sink/sink.js';
 import { ByteBudget } from './byte-budget.js';
-import { freeBuffer } from './free-buffer.js';
+import { freeBuffer } from '../free-buffer.js';
 
 /** Queued downloads are Target objects (no bytes): ten thousand of them cost a few MB. */
 const MIN_DATA_QUEUE = 10_000;

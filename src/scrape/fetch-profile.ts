@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import type { Target } from '../discover/target.js';
+import { freeBuffer } from '../free-buffer.js';
 import { onAbort } from '../on-abort.js';
 import { PROFILE_TYPE_SPECS } from '../profile-types.js';
 import { VERSION } from '../version.js';
@@ -108,7 +109,16 @@ function download(target: Target, opts: FetchProfileOptions, where: string): Pro
         size += chunk.length;
         opts.onBytes?.(chunk.length);
       });
-      res.on('end', () => settle(undefined, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
+      res.on('end', () => {
+        if (chunks.length === 1) {
+          settle(undefined, chunks[0]!);
+          return;
+        }
+        const body = Buffer.concat(chunks, size);
+        // node:http copies each piece of body into its own buffer: they are not needed any more.
+        for (const chunk of chunks) freeBuffer(chunk);
+        settle(undefined, body);
+      });
     });
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FREE_BUFFER_MIN_BYTES, freeBuffer } from '../../src/run/free-buffer.js';
+import { FREE_BUFFER_MIN_BYTES, freeBuffer } from '../src/free-buffer.js';
 
 describe('freeBuffer', () => {
   it('detaches a large buffer that owns its memory (its bytes go to the next young collection)', () => {
