@@ -36,8 +36,9 @@ LABEL org.opencontainers.image.title="kube-profefe" \
 WORKDIR /app
 COPY --from=install --chown=0:0 /app /app
 ENV NODE_ENV=production
-# Memory (BENCHMARKS.md, W1 at 1,000 pods: peak RSS about 180 MiB with these, 270-290 MiB
-# without): glibc's per-thread malloc arenas keep freed profile buffers; two arenas return them.
+# Memory (BENCHMARKS.md, W1 at 1,000 pods: peak RSS 164-199 MiB with the settings below,
+# 255-268 MiB without): glibc gives each thread its own malloc arena (zlib inflates on libuv's
+# thread pool) and keeps freed profile buffers in it; two arenas keep less.
 ENV MALLOC_ARENA_MAX=2
 # Numeric, so Kubernetes can check runAsNonRoot without reading /etc/passwd.
 USER 65532:65532
