@@ -130,3 +130,39 @@ describe('scrapeRun byte budget', () => {
     expect((await run).profilesStored).toBe(4);
   });
 });
+
+describe('scrapeRun gives stored profile bytes back', () => {
+  async function runWith(store: (profile: ScrapedProfile) => Promise<string>): Promise<{ body: Buffer; stored: number; failed: number }> {
+    const body = Buffer.concat([Buffer.alloc(100 * 1024, 1), Buffer.alloc(10, 2)]);
+    const sink: Sink = { description: 'test sink', store, close: async () => {} };
+    const items = [{ kind: 'pod' as const, pod: makePod({ name: 'one', ip: '10.0.0.1', annotations: enabled() }) }];
+    const summary = await scrapeRun(discoverTargets(source(items), { profileTypes: ['heap'], cpuSeconds: 1, requireEnable: true }), {
+      concurrency: 2,
+      cpuConcurrency: 2,
+      maxInflightBytes: 1024 * 1024,
+      sink,
+      log: silentLogger(),
+      fetch: async (target) => ({ target, body, scrapedAt: new Date() }),
+    });
+    return { body, stored: summary.profilesStored, failed: summary.profilesFailed };
+  }
+
+  it('detaches a large body once the sink has stored it', async () => {
+    let lengthSeenBySink = -1;
+    const result = await runWith(async (profile) => {
+      lengthSeenBySink = profile.body.length;
+      return 'memory:one';
+    });
+    expect(lengthSeenBySink).toBe(100 * 1024 + 10);
+    expect(result.stored).toBe(1);
+    expect(result.body.length).toBe(0);
+  });
+
+  it('leaves the body alone when the store failed (the sink may still be reading it)', async () => {
+    const result = await runWith(async () => {
+      throw new Error('collector said no');
+    });
+    expect(result.failed).toBe(1);
+    expect(result.body.length).toBe(100 * 1024 + 10);
+  });
+});
