@@ -1,5 +1,5 @@
 import { DEFAULT_PROFILE_TYPES, parseProfileTypeList } from '../src/profile-types.js';
-import { parseGoDuration } from '../src/query/time-range.js';
+import { parseGoDuration } from '../src/units/go-duration.js';
 
 /**
  * The W1 benchmark's command line. Its own flags are taken out; every other argument is passed

@@ -1,5 +1,6 @@
 /** Flag value parsers shared by both CLIs; every error names the flag and what is accepted. */
-import { parseByteSize, parseGoDuration } from '../query/time-range.js';
+import { parseByteSize } from '../units/byte-size.js';
+import { parseGoDuration } from '../units/go-duration.js';
 import { parseProfileTypeList, PROFILE_TYPES, type ProfileType } from '../profile-types.js';
 import { LOG_LEVELS, type LogLevel } from '../log.js';
 import { UsageError } from './usage-error.js';

@@ -8,8 +8,9 @@ import { discoverTargets, type PodSourceItem } from '../discover/discover-target
 import { inShard } from '../discover/shard.js';
 import { EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL } from '../exit-codes.js';
 import { KubeApiError } from '../kube/kube-api-error.js';
-import { loadKubeAccess, type KubeAccess } from '../kube/kube-access.js';
-import { KubeConfigError } from '../kube/kubeconfig-lookup.js';
+import type { KubeAccess } from '../kube/kube-access.js';
+import { loadKubeAccess } from '../kube/load-kube-access.js';
+import { KubeConfigError } from '../kube/kubeconfig-resolve.js';
 import { listPods } from '../kube/list-pods.js';
 import { createLogger, type Logger } from '../log.js';
 import { ProfefeClient } from '../profefe/profefe-client.js';

@@ -2,7 +2,7 @@ import type https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Dispatcher } from 'undici';
 import type { KubeAccess } from './kube-access.js';
-import { defaultNamespace, describeCluster } from './kube-config.js';
+import { defaultNamespace, describeCluster } from './client-node-kubeconfig.js';
 import { kubeDispatcher, type KubeTls } from './kube-dispatcher.js';
 
 /**

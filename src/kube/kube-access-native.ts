@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { KubeAccess } from './kube-access.js';
 import { kubeDispatcher, type KubeTls } from './kube-dispatcher.js';
-import { describeServer, KubeConfigError, type ResolvedKubeconfig } from './kubeconfig-lookup.js';
+import { describeServer, KubeConfigError, type ResolvedKubeconfig } from './kubeconfig-resolve.js';
 
 /**
  * A KubeAccess built from the kubeconfig alone, without @kubernetes/client-node: bearer token

@@ -1,6 +1,4 @@
 import type { Dispatcher } from 'undici';
-import { resolveKubeconfig, type LoadKubeConfigOptions, type ResolvedKubeconfig } from './kubeconfig-lookup.js';
-import { nativeKubeAccess, NATIVE_USER_FIELDS } from './kube-access-native.js';
 
 /**
  * How to reach the Kubernetes API of the chosen kubeconfig context: what `listPods` needs.
@@ -23,23 +21,4 @@ export interface KubeAccess {
   requestOptions(): Promise<{ headers: Record<string, string>; dispatcher: Dispatcher }>;
   /** Closes idle connections. */
   close(): Promise<void>;
-}
-
-/** Why the context's user needs client-node, or undefined when it is served natively. */
-export function clientNodeReason(resolved: ResolvedKubeconfig): string | undefined {
-  const fields = Object.entries(resolved.user?.fields ?? {}).filter(([key, value]) => value !== undefined && value !== null && !NATIVE_USER_FIELDS.has(key));
-  if (fields.length === 0) return undefined;
-  return `user "${resolved.user?.name}" uses ${fields.map(([key]) => key).join(', ')}`;
-}
-
-/** A client-node KubeConfig's context as a KubeAccess (imports client-node). */
-export async function kubeAccessViaClientNode(resolved: ResolvedKubeconfig): Promise<KubeAccess> {
-  const [{ toClientNodeKubeConfig }, { kubeAccessFromKubeConfig }] = await Promise.all([import('./kube-config.js'), import('./kube-access-client-node.js')]);
-  return kubeAccessFromKubeConfig(toClientNodeKubeConfig(resolved));
-}
-
-/** Finds the configuration (see resolveKubeconfig: lookup order, KubeConfigError) and how to reach its API. */
-export async function loadKubeAccess(opts: LoadKubeConfigOptions = {}): Promise<KubeAccess> {
-  const resolved = resolveKubeconfig(opts);
-  return clientNodeReason(resolved) === undefined ? nativeKubeAccess(resolved) : kubeAccessViaClientNode(resolved);
 }

@@ -1,5 +1,6 @@
 import type { Target } from '../discover/target.js';
 import { ProfileError } from '../profile-error.js';
+import { formatBytes } from '../units/byte-size.js';
 
 /** The ProfileErrors of fetchProfile: what went wrong with a target, and what to do about it. */
 
@@ -81,12 +82,4 @@ function hostPort(url: string): string {
   } catch {
     return url;
   }
-}
-
-function formatBytes(bytes: number): string {
-  const mib = bytes / (1024 * 1024);
-  if (bytes >= 1024 * 1024 && Number.isInteger(mib * 10)) return `${mib} MiB`;
-  const kib = bytes / 1024;
-  if (bytes >= 1024 && Number.isInteger(kib * 10)) return `${kib} KiB`;
-  return `${bytes} bytes`;
 }

@@ -54,7 +54,7 @@ describe('kprofefe and @kubernetes/client-node', () => {
     // The recording works: the modules kprofefe needs are in it.
     expect(modules.some((m) => m.endsWith('/dist/kube/list-pods.js'))).toBe(true);
     expect(modules.some((m) => m.includes('/node_modules/undici/'))).toBe(true);
-    expect(modules.filter((m) => m.includes(CLIENT_NODE) || m.endsWith('/dist/kube/kube-config.js'))).toEqual([]);
+    expect(modules.filter((m) => m.includes(CLIENT_NODE) || m.endsWith('/dist/kube/client-node-kubeconfig.js'))).toEqual([]);
   });
 
   it('an exec credential plugin user: client-node is loaded, and the plugin token lists the pods', async () => {

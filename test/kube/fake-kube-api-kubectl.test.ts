@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadKubeAccess } from '../../src/kube/kube-access.js';
+import { loadKubeAccess } from '../../src/kube/load-kube-access.js';
 import { listPods } from '../../src/kube/list-pods.js';
 import { startFakeKubeApi, type FakeKubeApi } from '../doubles/fake-kube-api.js';
 import { makePod } from '../doubles/make-pod.js';

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { loadKubeAccess, type KubeAccess } from '../../src/kube/kube-access.js';
+import type { KubeAccess } from '../../src/kube/kube-access.js';
+import { loadKubeAccess } from '../../src/kube/load-kube-access.js';
 import { KubeApiError } from '../../src/kube/kube-api-error.js';
 import { listPods, type PodSelection } from '../../src/kube/list-pods.js';
 import type { FakeKubeApi } from '../doubles/fake-kube-api.js';

@@ -1,53 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import {
-  parseByteSize,
-  parseGoDuration,
-  parseGoDurationNanos,
-  parseTimeArg,
-  parseTimeRange,
-  TimeArgError,
-} from '../../src/query/time-range.js';
-import { goParseDurations, goParseRfc3339 } from './go-stdlib.js';
+import { parseTimeArg, parseTimeRange, TimeArgError } from '../../src/query/time-range.js';
+import { goParseRfc3339 } from './go-stdlib.js';
 
 const NOW = new Date('2026-11-20T12:00:00.000Z');
-
-describe('parseGoDuration equals Go time.ParseDuration', () => {
-  const VALUES = [
-    '30s', '1m', '1m30s', '1h30m', '2h45m', '300ms', '1.5h', '-1.5h', '+5s', '0', '-0', '+0',
-    '1.5us', '1.5µs', '1.5μs', '10ns', '.5s', '5.s', '0.1ns', '1.123456789123s', '1h1m1s1ms1us1ns',
-    '1.0000000000000000001s', '0.00000000000000000000000001h', '9223372036854775807ns', '9223372036854775808ns',
-    '-9223372036854775808ns', '2562047h', '2562048h', '9223372036854775.807ms', '100000000000000000000ms',
-    '', 's', '1', '1x', '1h 30m', '1.2.3s', '1e3s', '.s', '-', '1d', '1S', '3000000000000000000000h', '5m-3s',
-  ];
-
-  it('for valid and invalid values alike', async () => {
-    const go = await goParseDurations(VALUES);
-    const ours = VALUES.map((v) => {
-      try {
-        return parseGoDurationNanos(v).toString();
-      } catch {
-        return 'error';
-      }
-    });
-    expect(ours).toEqual(go);
-    expect(go.filter((r) => r === 'error').length).toBeGreaterThan(10);
-  });
-
-  it('returns milliseconds, keeping fractions', () => {
-    expect(parseGoDuration('30s')).toBe(30_000);
-    expect(parseGoDuration('1m30s')).toBe(90_000);
-    expect(parseGoDuration('1.5ms')).toBe(1.5);
-    expect(parseGoDuration('250us')).toBe(0.25);
-  });
-
-  it('says what is wrong', () => {
-    expect(() => parseGoDuration('10')).toThrow(/missing unit/);
-    expect(() => parseGoDuration('10d')).toThrow(/unknown unit "d"/);
-    expect(() => parseGoDuration('')).toThrow(/not a duration/);
-    expect(() => parseGoDuration('3000000000000000000000h')).toThrow(/out of range/);
-  });
-});
 
 describe('parseTimeArg', () => {
   it('reads durations as that long before now', () => {
@@ -129,40 +85,5 @@ describe('parseTimeRange', () => {
     expect(() => parseTimeRange({ from: '1h', to: '2h' }, NOW)).toThrow(TimeArgError);
     expect(() => parseTimeRange({ from: '1h', to: '2h' }, NOW)).toThrow(/--from .* is after --to/);
     expect(() => parseTimeRange({ from: 'soon' }, NOW)).toThrow(/^--from "soon"/);
-  });
-});
-
-describe('parseByteSize equals numfmt (GNU coreutils)', () => {
-  const CASES: ReadonlyArray<[ours: string, numfmtArgs: string[]]> = [
-    ['64MiB', ['--from=iec-i', '64Mi']],
-    ['64Mi', ['--from=iec-i', '64Mi']],
-    ['1.5KiB', ['--from=iec-i', '1.5Ki']],
-    ['2GiB', ['--from=iec-i', '2Gi']],
-    ['1TiB', ['--from=iec-i', '1Ti']],
-    ['64MB', ['--from=si', '64M']],
-    ['64M', ['--from=si', '64M']],
-    ['10KB', ['--from=si', '10K']],
-    ['3GB', ['--from=si', '3G']],
-    ['1048576', ['--from=none', '1048576']],
-    ['0', ['--from=none', '0']],
-  ];
-
-  it.each(CASES)('%s', (ours, args) => {
-    const expected = Number(execFileSync('numfmt', args).toString().trim());
-    expect(parseByteSize(ours)).toBe(expected);
-  });
-
-  it('accepts plain bytes with B, any case and a space', () => {
-    expect(parseByteSize('512B')).toBe(512);
-    expect(parseByteSize('64mib')).toBe(64 * 1024 * 1024);
-    expect(parseByteSize('64 MiB')).toBe(64 * 1024 * 1024);
-  });
-
-  it('says what is wrong', () => {
-    expect(() => parseByteSize('64XB')).toThrow(/unknown unit "XB"/);
-    expect(() => parseByteSize('lots')).toThrow(/not a size/);
-    expect(() => parseByteSize('-1MiB')).toThrow(/not a size/);
-    expect(() => parseByteSize('1.3B')).toThrow(/whole number of bytes/);
-    expect(() => parseByteSize('')).toThrow(/not a size/);
   });
 });

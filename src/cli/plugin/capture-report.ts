@@ -8,6 +8,7 @@ import type { PodInfo, Target } from '../../discover/target.js';
 import type { LocalForward } from '../../kube/port-forward.js';
 import type { ProfileError } from '../../profile-error.js';
 import type { ProfileType } from '../../profile-types.js';
+import { formatBytes } from '../../units/byte-size.js';
 
 export interface CaptureOutput {
   readonly stdout: NodeJS.WritableStream;
@@ -26,12 +27,6 @@ export interface CaptureCounts {
 }
 
 const podRef = (pod: Pick<PodInfo, 'namespace' | 'name'>): string => `${pod.namespace}/${pod.name}`;
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
-}
 
 export class CaptureReport {
   private stored = 0;

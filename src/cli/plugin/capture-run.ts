@@ -11,7 +11,7 @@ import type { PodInfo, Target } from '../../discover/target.js';
 import { EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL } from '../../exit-codes.js';
 import { KubeApiError } from '../../kube/kube-api-error.js';
 import { kubeAccessFromKubeConfig } from '../../kube/kube-access-client-node.js';
-import { defaultNamespace, KubeConfigError, loadKubeConfig } from '../../kube/kube-config.js';
+import { defaultNamespace, KubeConfigError, loadKubeConfig } from '../../kube/client-node-kubeconfig.js';
 import { listPods } from '../../kube/list-pods.js';
 import { silentLogger } from '../../log.js';
 import { ProfefeClient } from '../../profefe/profefe-client.js';

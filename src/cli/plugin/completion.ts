@@ -9,7 +9,7 @@
  */
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { Command, Option } from 'commander';
-import { defaultNamespace, loadKubeConfig } from '../../kube/kube-config.js';
+import { defaultNamespace, loadKubeConfig } from '../../kube/client-node-kubeconfig.js';
 import { PROFILE_TYPES } from '../../profile-types.js';
 import { kubectlProfefeCommand } from '../kubectl-profefe.js';
 import { optionKey, optionsInScope, readCompletionWords, type CompletionContext } from './completion-words.js';

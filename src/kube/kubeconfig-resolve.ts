@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { parseKubeconfig, type KubeconfigCluster, type KubeconfigContext, type KubeconfigData, type KubeconfigUser } from './kubeconfig-file.js';
+import { parseKubeconfig, type KubeconfigCluster, type KubeconfigContext, type KubeconfigData, type KubeconfigUser } from './kubeconfig-parse.js';
 
 /**
  * Where the Kubernetes configuration comes from, in this order:

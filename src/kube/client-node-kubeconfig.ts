@@ -1,5 +1,5 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import { describeServer, resolveKubeconfig, type LoadKubeConfigOptions, type ResolvedKubeconfig } from './kubeconfig-lookup.js';
+import { describeServer, resolveKubeconfig, type LoadKubeConfigOptions, type ResolvedKubeconfig } from './kubeconfig-resolve.js';
 
 /**
  * The configuration of `resolveKubeconfig` (same lookup order, same errors) as a client-node
@@ -8,7 +8,7 @@ import { describeServer, resolveKubeconfig, type LoadKubeConfigOptions, type Res
  * kprofefe imports it only when its kubeconfig needs it.
  */
 
-export { DEFAULT_SERVICE_ACCOUNT_DIR, KubeConfigError, type LoadKubeConfigOptions } from './kubeconfig-lookup.js';
+export { DEFAULT_SERVICE_ACCOUNT_DIR, KubeConfigError, type LoadKubeConfigOptions } from './kubeconfig-resolve.js';
 
 /** The kubeconfig user as client-node reads it; kubectl's `tokenFile` becomes client-node's re-reading tokenFile provider. */
 function clientNodeUser(fields: Record<string, unknown>): Record<string, unknown> {
