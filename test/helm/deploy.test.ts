@@ -2,12 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { kubectlPath } from '../doubles/kubectl.js';
 import { expectRestricted, expectValidObjects, ofKind } from './chart-expect.js';
 import { DEPLOY_DIR, DEPLOY_RELEASE, deployFiles } from './generated.js';
 import { kubeProblems } from './kube-validate.js';
 import { buildRenderer, parseManifests, renderChart, type KubeObject } from './render-chart.js';
-
-const KUBECTL = '/usr/bin/kubectl';
 
 function sortKey(object: KubeObject): string {
   return `${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
@@ -28,11 +27,12 @@ describe('deploy/ (plain manifests)', () => {
   });
 
   it('renders with `kubectl kustomize deploy/` to the chart objects plus a restricted Namespace, all valid', () => {
+    const kubectl = kubectlPath();
     let output: string;
     try {
-      output = execFileSync(KUBECTL, ['kustomize', DEPLOY_DIR], { encoding: 'utf8' });
+      output = execFileSync(kubectl, ['kustomize', DEPLOY_DIR], { encoding: 'utf8' });
     } catch (error) {
-      throw new Error(`${KUBECTL} kustomize deploy/ failed (kubectl with built-in kustomize is needed)`, { cause: error });
+      throw new Error(`${kubectl} kustomize deploy/ failed (kubectl with built-in kustomize is needed)`, { cause: error });
     }
     const objects = parseManifests([{ name: 'kubectl kustomize deploy/', content: output }]).map(({ object }) => object);
     const namespaces = objects.filter((o) => o.kind === 'Namespace');

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadKubeAccess } from '../../src/kube/load-kube-access.js';
 import { listPods } from '../../src/kube/list-pods.js';
 import { startFakeKubeApi, type FakeKubeApi } from '../doubles/fake-kube-api.js';
+import { kubectlPath } from '../doubles/kubectl.js';
 import { makePod } from '../doubles/make-pod.js';
 
 // Fidelity: the real kubectl (a client-go program) against the fake API. kubectl sends bearer
@@ -43,7 +44,7 @@ function kubectl(args: string[]): Promise<{ code: number; stdout: string; stderr
   // A HOME of its own: kubectl caches discovery under ~/.kube/cache.
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir };
   return new Promise((resolve) => {
-    execFile('kubectl', ['--kubeconfig', kubeconfig, ...args], { env, timeout: 30_000 }, (err, stdout, stderr) => {
+    execFile(kubectlPath(), ['--kubeconfig', kubeconfig, ...args], { env, timeout: 30_000 }, (err, stdout, stderr) => {
       const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
       resolve({ code, stdout, stderr });
     });

@@ -11,6 +11,7 @@ import { openPortForward, PortForwardError, type LocalForward } from '../../src/
 import { startFakeKubeApi, type FakeKubeApi } from '../doubles/fake-kube-api.js';
 import { attachPortForward, type PortForwardAttachment } from '../doubles/fake-port-forward.js';
 import { fixture } from '../doubles/fixtures.js';
+import { kubectlPath } from '../doubles/kubectl.js';
 import { makePod } from '../doubles/make-pod.js';
 import { rejectionOf } from '../expect-rejection.js';
 
@@ -265,7 +266,7 @@ describe('kubectl port-forward against the fake API server', () => {
 
   const runKubectl = async (env: Record<string, string>, remotePort: number): Promise<{ port: number; child: ChildProcess; stderr: () => string }> => {
     const kubeconfig = await api.writeKubeconfig(dir);
-    const child = spawn('kubectl', ['--kubeconfig', kubeconfig, 'port-forward', 'pod/checkout-7d9f', '-n', 'shop', `:${remotePort}`], {
+    const child = spawn(kubectlPath(), ['--kubeconfig', kubeconfig, 'port-forward', 'pod/checkout-7d9f', '-n', 'shop', `:${remotePort}`], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,5 +1,5 @@
 /**
- * Runs `kubectl profefe ...` the way users do: the real kubectl (/usr/bin/kubectl) finds the
+ * Runs `kubectl profefe ...` the way users do: the real kubectl (the one on PATH) finds the
  * plugin on PATH as an executable named exactly `kubectl-profefe` (a symlink to
  * bin/kubectl-profefe.js in a temporary directory put first on PATH), and runs it as a
  * subprocess. Also seeds the test collector with real profiles through the real client.
@@ -12,6 +12,7 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import { decodeProfile, encodeProfile } from '../../src/pprof/decode-profile.js';
 import { ProfefeClient, type ProfileItem, type UploadQuery } from '../../src/profefe/profefe-client.js';
 import { BIN_DIR, cleanEnv, tempDir } from '../cli/run-cli.js';
+import { kubectlPath } from '../doubles/kubectl.js';
 import { startTestCollector, type TestCollector } from '../doubles/test-collector.js';
 
 export interface PluginResult {
@@ -43,7 +44,7 @@ export interface RunOptions {
 
 /** `kubectl <args>` with the plugin directory first on PATH. */
 export function kubectl(args: readonly string[], options: RunOptions = {}): Promise<PluginResult> {
-  return run('/usr/bin/kubectl', args, options);
+  return run(kubectlPath(), args, options);
 }
 
 /**
@@ -51,7 +52,7 @@ export function kubectl(args: readonly string[], options: RunOptions = {}): Prom
  * it a pty); everything it printed comes back in `stdout`.
  */
 export function kubectlProfefeInTerminal(args: readonly string[], options: RunOptions = {}): Promise<PluginResult> {
-  const quoted = ['kubectl', 'profefe', ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const quoted = [kubectlPath(), 'profefe', ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   return run('/usr/bin/script', ['--quiet', '--return', '--command', quoted, '/dev/null'], options);
 }
 
@@ -66,13 +67,15 @@ export interface RunningPlugin {
 
 /** `kubectl profefe <args>` started, for a test that signals it while it runs. */
 export function startKubectlProfefe(args: readonly string[], options: RunOptions = {}): Promise<RunningPlugin> {
-  return start('/usr/bin/kubectl', ['profefe', ...args], options);
+  return start(kubectlPath(), ['profefe', ...args], options);
 }
 
 async function start(file: string, args: readonly string[], options: RunOptions): Promise<RunningPlugin> {
   const home = await tempDir('kubectl-profefe-home-');
   const env = cleanEnv(home, options.env);
-  env.PATH = [await pluginPathDir(), dirname(process.execPath), process.env.PATH ?? ''].join(delimiter);
+  // The plugin, the node running the tests (the plugin's shebang), and kubectl's own directory
+  // first, so the child finds the same kubectl and node whatever else the PATH holds.
+  env.PATH = [await pluginPathDir(), dirname(process.execPath), dirname(kubectlPath()), process.env.PATH ?? ''].join(delimiter);
   const child = spawn(file, [...args], { env, cwd: options.cwd ?? home, stdio: ['ignore', 'pipe', 'pipe'] });
   const result = new Promise<PluginResult>((resolve, reject) => {
     const out: Buffer[] = [];
