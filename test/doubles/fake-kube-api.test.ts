@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeKubeApi, type FakeKubeApi } from '../doubles/fake-kube-api.js';
-import { makePod } from '../doubles/make-pod.js';
+import { startFakeKubeApi, type FakeKubeApi } from './fake-kube-api.js';
+import { makePod } from './make-pod.js';
 
 // The fake Kubernetes API's protocol: pagination, Status errors, auth, discovery, mutators.
 let api: FakeKubeApi | undefined;

@@ -2,9 +2,9 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { startFakeKubeApi, type FakeKubeApi } from '../doubles/fake-kube-api.js';
-import { attachPortForward, type PortForwardAttachment } from '../doubles/fake-port-forward.js';
-import { makePod } from '../doubles/make-pod.js';
+import { startFakeKubeApi, type FakeKubeApi } from './fake-kube-api.js';
+import { attachPortForward, type PortForwardAttachment } from './fake-port-forward.js';
+import { makePod } from './make-pod.js';
 
 /**
  * The fake's wire protocol, checked with a raw WebSocket client: what a kubelet behind an API server

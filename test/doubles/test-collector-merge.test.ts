@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProfefeClient } from '../../src/profefe/profefe-client.js';
-import { fixture, fixturePath, type PprofFixtureName } from '../doubles/fixtures.js';
-import { startTestCollector, type TestCollector } from '../doubles/test-collector.js';
-import { pprofMergeProto, pprofTop, topTotal, topType } from '../doubles/test-collector/go-pprof.js';
-import { sampleTotals } from '../doubles/test-collector/profile-bytes.js';
+import { fixture, fixturePath, type PprofFixtureName } from './fixtures.js';
+import { startTestCollector, type TestCollector } from './test-collector.js';
+import { pprofMergeProto, pprofTop, topTotal, topType } from './test-collector/go-pprof.js';
+import { sampleTotals } from './test-collector/profile-bytes.js';
 
 /**
  * Merged profiles (`id1+id2` and the merge endpoint) must be real pprof: `go tool pprof` opens

@@ -2,9 +2,9 @@ import { Readable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { fixture } from '../doubles/fixtures.js';
-import { startTestCollector, type TestCollector } from '../doubles/test-collector.js';
-import { withoutSamples, withTimeNanos } from '../doubles/test-collector/profile-bytes.js';
+import { fixture } from './fixtures.js';
+import { startTestCollector, type TestCollector } from './test-collector.js';
+import { withoutSamples, withTimeNanos } from './test-collector/profile-bytes.js';
 
 /**
  * The test collector against docs/profefe-api.md, with plain HTTP requests (no client

@@ -5,9 +5,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadKubeAccess } from '../../src/kube/load-kube-access.js';
 import { listPods } from '../../src/kube/list-pods.js';
-import { startFakeKubeApi, type FakeKubeApi } from '../doubles/fake-kube-api.js';
-import { kubectlPath } from '../doubles/kubectl.js';
-import { makePod } from '../doubles/make-pod.js';
+import { startFakeKubeApi, type FakeKubeApi } from './fake-kube-api.js';
+import { kubectlPath } from './kubectl.js';
+import { makePod } from './make-pod.js';
 
 // Fidelity: the real kubectl (a client-go program) against the fake API. kubectl sends bearer
 // tokens only over TLS, so the fake serves HTTPS here.

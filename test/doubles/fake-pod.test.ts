@@ -1,8 +1,8 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROFILE_TYPES } from '../../src/profile-types.js';
-import { loopbackIp, startFakePod, startFakePods, type FakePod } from '../doubles/fake-pod.js';
-import { fixture } from '../doubles/fixtures.js';
+import { loopbackIp, startFakePod, startFakePods, type FakePod } from './fake-pod.js';
+import { fixture } from './fixtures.js';
 
 async function get(url: string, signal?: AbortSignal) {
   const response = await request(url, signal ? { signal } : {});

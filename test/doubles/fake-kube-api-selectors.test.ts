@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeKubeApi, type FakeKubeApi } from '../doubles/fake-kube-api.js';
-import { makePod } from '../doubles/make-pod.js';
+import { startFakeKubeApi, type FakeKubeApi } from './fake-kube-api.js';
+import { makePod } from './make-pod.js';
 
 // The fake API's label and field selectors, checked over HTTP against pods with known labels.
 let api: FakeKubeApi;
