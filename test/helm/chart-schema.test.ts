@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { validateSchema } from './json-schema.js';
+import { validateSchema } from './values-schema.js';
 import { buildRenderer, CHART_DIR, ChartSchemaError, renderChart } from './render-chart.js';
 
 type Schema = Record<string, any>;
@@ -95,7 +95,8 @@ describe('values.schema.json', () => {
     walk(schema, defaults, 'values');
   });
 
-  it('is checked with keywords of the supported subset only', () => {
-    expect(() => validateSchema({ type: 'object', properties: { a: { type: 'string', format: 'uri' } } }, { a: 'x' })).toThrow(/keyword "format" is outside the supported subset/);
+  it('is checked in strict mode: a keyword or format that would not be checked is an error, not ignored', () => {
+    expect(() => validateSchema({ type: 'object', properties: { a: { type: 'string', format: 'uri' } } }, { a: 'x' })).toThrow(/unknown format "uri"/);
+    expect(() => validateSchema({ type: 'object', properties: { a: { type: 'string', minimumLength: 1 } } }, { a: 'x' })).toThrow(/unknown keyword: "minimumLength"/);
   });
 });

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { validateSchema, type SchemaViolation } from './json-schema.js';
+import { validateSchema, type SchemaViolation } from './values-schema.js';
 
 export const CHART_DIR = fileURLToPath(new URL('../../charts/kube-profefe', import.meta.url));
 const RENDERER_DIR = fileURLToPath(new URL('./renderer', import.meta.url));
