@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { createGunzip, gunzipSync } from 'node:zlib';
-import { ProfileWireScanner } from '../src/scrape/pprof-wire.js';
+import { ProfileWireScanner } from '../src/pprof/pprof-wire.js';
 import { validateProfile } from '../src/scrape/validate-profile.js';
 import { fixture, type PprofFixtureName } from '../test/doubles/fixtures.js';
 

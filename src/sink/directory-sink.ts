@@ -6,12 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { isGzip } from '../pprof/gzip.js';
 import { ProfileError } from '../profile-error.js';
 import type { ScrapedProfile } from '../scrape/scraped-profile.js';
 import type { Sink } from './sink.js';
-
-const GZIP_MAGIC_0 = 0x1f;
-const GZIP_MAGIC_1 = 0x8b;
 
 /** A path component people can read that cannot climb out of its directory. */
 export function safePathComponent(value: string): string {
@@ -26,8 +24,7 @@ export function fileTimestamp(date: Date): string {
 
 export function profileFilePath(dir: string, profile: ScrapedProfile): string {
   const { target, body } = profile;
-  const gzipped = body[0] === GZIP_MAGIC_0 && body[1] === GZIP_MAGIC_1;
-  const file = `${safePathComponent(target.pod.name)}-${fileTimestamp(profile.scrapedAt)}${gzipped ? '.pb.gz' : '.pb'}`;
+  const file = `${safePathComponent(target.pod.name)}-${fileTimestamp(profile.scrapedAt)}${isGzip(body) ? '.pb.gz' : '.pb'}`;
   return join(dir, safePathComponent(target.pod.namespace), safePathComponent(target.service), target.type, file);
 }
 

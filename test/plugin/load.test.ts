@@ -82,7 +82,8 @@ describe('load: per-file faults, the other files still uploaded, exit 1', () => 
       expect.stringMatching(/^error: goroutines\.txt is text, not a pprof profile \(it starts with "goroutine profile: total \d+"\); fetch the protobuf form .*; it was not uploaded$/),
       'error: empty.pb.gz is empty: expected a pprof profile (gzipped protobuf); it was not uploaded',
       'error: missing.pb.gz: no such file; check the path; it was not uploaded',
-      'error: nosamples.pb.gz has no samples: the collector refuses empty profiles; it was not uploaded',
+      'error: nosamples.pb.gz has no samples: there is nothing to store (the profefe collector rejects empty profiles); ' +
+        'block and mutex profiles stay empty until the program calls runtime.SetBlockProfileRate or runtime.SetMutexProfileFraction; it was not uploaded',
       '2 of 6 files uploaded, 4 failed',
     ]);
     expect(result.stdout.trimEnd().split('\n').slice(1).map((r) => r.split(/\s+/)[0])).toEqual(['cpu.pb.gz', 'heap.pb.gz']);

@@ -3,7 +3,8 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { Profile, StringTable, ValueType } from 'pprof-format';
 import { describe, expect, it } from 'vitest';
 import { ProfileError } from '../../src/profile-error.js';
-import { describeSource, FULL_CHECK_MAX_BODY_BYTES, looksLikeText, SYNC_INFLATE_MAX_BODY_BYTES, validateProfile } from '../../src/scrape/validate-profile.js';
+import { FULL_CHECK_MAX_BODY_BYTES, looksLikeText, SYNC_INFLATE_MAX_BODY_BYTES } from '../../src/pprof/valid-profile.js';
+import { describeSource, validateProfile } from '../../src/scrape/validate-profile.js';
 import { fixture, PPROF_FIXTURES } from '../doubles/fixtures.js';
 
 const source = {

@@ -8,8 +8,9 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { EXIT_OK, EXIT_PARTIAL } from '../../exit-codes.js';
 import { renderList, type Column } from '../../output/render.js';
-import { decodeProfile, ProfileDecodeError } from '../../pprof/decode-profile.js';
+import { decodeCheckedProfile, type Profile } from '../../pprof/decode-profile.js';
 import { detectProfileType } from '../../pprof/detect-type.js';
+import { checkProfile, InvalidProfileError } from '../../pprof/valid-profile.js';
 import { encodeLabels, labelsToRecord } from '../../profefe/labels.js';
 import type { ProfefeClient, ProfileItem } from '../../profefe/profefe-client.js';
 import { ProfefeError } from '../../profefe/profefe-error.js';
@@ -117,15 +118,12 @@ function uploadPlan(flags: Flags): UploadPlan {
 
 async function loadFile(file: string, plan: UploadPlan, client: ProfefeClient, io: PluginIo): Promise<LoadedFile> {
   const bytes = await readProfileFile(file, io);
-  let profile;
+  let profile: Profile;
   try {
-    profile = decodeProfile(bytes, file);
+    profile = await uploadableProfile(bytes, file);
   } catch (err) {
-    if (err instanceof ProfileDecodeError) throw new FileFailure(`${err.message}; it was not uploaded`);
+    if (err instanceof InvalidProfileError) throw new FileFailure(`${err.message}; it was not uploaded`);
     throw err;
-  }
-  if (profile.sample.length === 0) {
-    throw new FileFailure(`${file} has no samples: the collector refuses empty profiles; it was not uploaded`);
   }
   const detected = detectProfileType(profile);
   let type: CollectorType;
@@ -164,6 +162,16 @@ async function loadFile(file: string, plan: UploadPlan, client: ProfefeClient, i
     created_at: item.created_at,
     url: client.profileUrl(item.id),
   };
+}
+
+/**
+ * The profile in a file to upload: the check the scraper runs on every body it fetches (the same
+ * rules, refusing with the same reasons), then pprof-format decodes it to tell its type. Throws
+ * InvalidProfileError.
+ */
+export async function uploadableProfile(bytes: Uint8Array, file: string, options: { maxInflatedBytes?: number } = {}): Promise<Profile> {
+  await checkProfile(bytes, { subject: { kind: 'named', name: file }, maxInflatedBytes: options.maxInflatedBytes });
+  return decodeCheckedProfile(bytes, file);
 }
 
 async function readProfileFile(file: string, io: PluginIo): Promise<Buffer> {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { isGzip } from '../../pprof/decode-profile.js';
+import { isGzip } from '../../pprof/gzip.js';
 import { UsageError } from '../usage-error.js';
 import { CommandFailure } from './action.js';
 import type { PluginIo } from './context.js';

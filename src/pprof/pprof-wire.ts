@@ -1,6 +1,7 @@
 /**
  * A streaming check of the protobuf wire format of a pprof `Profile` (google/pprof
- * proto/profile.proto). It is fed the (inflated) bytes chunk by chunk and keeps only a few
+ * proto/profile.proto): the implementation of the rules in valid-profile.ts, which is what
+ * callers use. It is fed the (inflated) bytes chunk by chunk and keeps only a few
  * counters, so a large profile is never held in memory while it is checked.
  *
  * It applies the rules of the Go decoder that `go tool pprof` and the profefe collector use
@@ -40,6 +41,10 @@ export interface ProfileWireSummary {
   readonly maxStringIndex: number;
   /** The fewest and most values a sample carries (both 0 when there are no samples). */
   readonly sampleValues: { readonly min: number; readonly max: number };
+  /** Values of sample 0 (0 when there are no samples). */
+  readonly firstSampleValues: number;
+  /** The first sample whose value count differs from sample 0's, if any: names the sample a mismatch is reported for. */
+  readonly firstDifferentSample: { readonly index: number; readonly values: number } | undefined;
   /** Whether nested messages were checked (`nested: true`); if not, sampleValues and nested string indices were not read. */
   readonly nestedChecked: boolean;
 }
@@ -184,6 +189,8 @@ export class ProfileWireScanner {
   private maxStringIndex = -1;
   private minValues = Infinity;
   private maxValues = 0;
+  private firstValues = 0;
+  private firstDifferent: { index: number; values: number } | undefined;
   private timeNanos = 0;
 
   constructor(options: { nested?: boolean } = {}) {
@@ -297,6 +304,8 @@ export class ProfileWireScanner {
       strings: this.strings,
       maxStringIndex: this.maxStringIndex,
       sampleValues: { min: this.samples === 0 ? 0 : this.minValues, max: this.maxValues },
+      firstSampleValues: this.firstValues,
+      firstDifferentSample: this.firstDifferent,
       nestedChecked: this.nested,
     };
   }
@@ -400,6 +409,11 @@ export class ProfileWireScanner {
       if (done.field?.role === SAMPLE) {
         if (done.values < this.minValues) this.minValues = done.values;
         if (done.values > this.maxValues) this.maxValues = done.values;
+        // Samples do not nest: the one closing is the last one opened.
+        if (this.samples === 1) this.firstValues = done.values;
+        else if (this.firstDifferent === undefined && done.values !== this.firstValues) {
+          this.firstDifferent = { index: this.samples - 1, values: done.values };
+        }
       }
       this.depth -= 1;
       this.top = this.frames[this.depth - 1]!;
@@ -434,8 +448,19 @@ export function profileConsistencyError(summary: ProfileWireSummary): string | u
   if (summary.sampleTypes === 0 && summary.samples > 0) return 'missing sample type information';
   if (summary.samples > 0 && summary.nestedChecked) {
     const { min, max } = summary.sampleValues;
-    const odd = min !== summary.sampleTypes ? min : max;
-    if (odd !== summary.sampleTypes) return `mismatch: sample has ${odd} values vs. ${summary.sampleTypes} types`;
+    if (min !== summary.sampleTypes || max !== summary.sampleTypes) {
+      // Every sample before the first different one has sample 0's count: one of the two is the first odd sample.
+      const odd =
+        summary.firstSampleValues !== summary.sampleTypes || summary.firstDifferentSample === undefined
+          ? { index: 0, values: summary.firstSampleValues }
+          : summary.firstDifferentSample;
+      return sampleValuesMismatch(odd.index, odd.values, summary.sampleTypes);
+    }
   }
   return undefined;
+}
+
+/** Go's "mismatch: sample has N values vs. M types", naming the sample. */
+export function sampleValuesMismatch(index: number, values: number, sampleTypes: number): string {
+  return `sample ${index} has ${values} value${values === 1 ? '' : 's'} for ${sampleTypes} sample type${sampleTypes === 1 ? '' : 's'}`;
 }

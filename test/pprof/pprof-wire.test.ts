@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
 import { describe, expect, it } from 'vitest';
-import { PprofWireError, ProfileWireScanner, profileConsistencyError, type ProfileWireSummary } from '../../src/scrape/pprof-wire.js';
+import { PprofWireError, ProfileWireScanner, profileConsistencyError, type ProfileWireSummary } from '../../src/pprof/pprof-wire.js';
 import { fixture, PPROF_FIXTURES } from '../doubles/fixtures.js';
 
 // A minimal protobuf encoder, to write exactly the bytes a case needs.
@@ -135,7 +135,15 @@ describe('ProfileWireScanner rejects what the Go decoder rejects', () => {
 describe('profileConsistencyError', () => {
   it('flags a sample whose value count differs from the sample types', () => {
     const summary = scan([...profileBytes(), ...len(2, [...packed(2, [1, 2])])]);
-    expect(profileConsistencyError(summary)).toBe('mismatch: sample has 2 values vs. 1 types');
+    expect(profileConsistencyError(summary)).toBe('sample 2 has 2 values for 1 sample type');
+  });
+
+  it('names the first sample whose value count is wrong', () => {
+    // Samples 0 and 1 are right (one value), 2 has three, 3 has two.
+    const later = [...profileBytes(), ...len(2, [...packed(2, [1, 2, 3])]), ...len(2, [...packed(2, [1, 2])])];
+    expect(profileConsistencyError(scan(later))).toBe('sample 2 has 3 values for 1 sample type');
+    const first = [...len(1, [...int(1, 1), ...int(2, 2)]), ...len(2, [...packed(2, [1, 2])]), ...len(2, [...packed(2, [1])]), ...['', 'samples', 'count'].flatMap((t) => str(6, t))];
+    expect(profileConsistencyError(scan(first))).toBe('sample 0 has 2 values for 1 sample type');
   });
 
   it('flags a string index outside the table', () => {
@@ -182,7 +190,7 @@ describe('ProfileWireScanner top-level mode (nested: false), used for large bodi
   it('does not read inside nested messages: a sample with the wrong number of values passes the top-level check', () => {
     // The documented trade-off: only the full scan (small bodies) sees inside samples.
     const bad = [...profileBytes(), ...len(2, [...packed(1, [1]), ...packed(2, [1, 2])])];
-    expect(profileConsistencyError(scan(bad))).toMatch(/mismatch: sample has 2 values vs. 1 types/);
+    expect(profileConsistencyError(scan(bad))).toMatch(/sample 2 has 2 values for 1 sample type/);
     expect(profileConsistencyError(scanTop(bad))).toBeUndefined();
   });
 });
