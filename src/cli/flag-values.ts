@@ -5,6 +5,9 @@ import { parseProfileTypeList, PROFILE_TYPES, type ProfileType } from '../profil
 import { LOG_LEVELS, type LogLevel } from '../log.js';
 import { UsageError } from './usage-error.js';
 
+/** Commander's accumulator for a repeatable flag. */
+export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
 export function positiveInt(flag: string, value: string, max = 1_000_000): number {
   if (!/^[0-9]+$/.test(value.trim()) || Number(value) < 1 || Number(value) > max) {
     throw new UsageError(`${flag} "${value}": expected a whole number from 1 to ${max}`);

@@ -3,30 +3,22 @@
  * names the flag; nothing here talks to the network.
  */
 import { Command, Option } from 'commander';
-import { parseShard, ShardOptionError, type Shard } from '../discover/shard.js';
+import { selectionProblem, type PodSelection } from '../discover/pod-selection.js';
+import type { Shard } from '../discover/shard.js';
+import type { SinkConfig } from '../sink/sink-config.js';
+import { parseShard, ShardOptionError } from './shard-flags.js';
 import { DEFAULT_MAX_INFLIGHT_BYTES } from '../run/byte-budget.js';
 import { DEFAULT_PROFILE_TYPES, type ProfileType } from '../profile-types.js';
 import type { LogLevel } from '../log.js';
 import { VERSION } from '../version.js';
-import { byteSize, cpuSeconds, durationMs, httpUrl, logLevel, positiveInt, profileTypes } from './flag-values.js';
+import { byteSize, collect, cpuSeconds, durationMs, httpUrl, logLevel, positiveInt, profileTypes } from './flag-values.js';
 import { collectHeaders } from './headers.js';
 import { UsageError } from './usage-error.js';
-
-export interface PodSelectionConfig {
-  readonly namespaces: readonly string[];
-  readonly allNamespaces: boolean;
-  readonly labelSelector: string | undefined;
-  readonly names: readonly string[];
-}
-
-export type SinkConfig =
-  | { readonly kind: 'profefe'; readonly url: string; readonly headers: Readonly<Record<string, string>> }
-  | { readonly kind: 'directory'; readonly dir: string };
 
 export interface KprofefeConfig {
   readonly kubeconfig: string | undefined;
   readonly context: string | undefined;
-  readonly selection: PodSelectionConfig;
+  readonly selection: PodSelection;
   readonly profileTypes: readonly ProfileType[];
   readonly cpuSeconds: number;
   readonly concurrency: number;
@@ -39,8 +31,6 @@ export interface KprofefeConfig {
   readonly dryRun: boolean;
   readonly logLevel: LogLevel;
 }
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function kprofefeCommand(): Command {
   return new Command('kprofefe')
@@ -58,7 +48,7 @@ export function kprofefeCommand(): Command {
     .option('--cpu-duration <duration>', 'how long each pod runs its CPU profile', '30s')
     .option('--concurrency <n>', 'profile downloads and uploads in flight', '32')
     .option('--cpu-concurrency <n>', 'CPU profiles in flight (they wait --cpu-duration on the pod)', '1024')
-    .option('--timeout <duration>', 'timeout of one request; CPU requests get --cpu-duration on top', '10s')
+    .option('--timeout <duration>', 'timeout of one request to a pod or the collector; CPU requests get --cpu-duration on top', '10s')
     .option('--max-profile-size <size>', 'reject profiles larger than this', '64MiB')
     .option('--max-inflight-bytes <size>', 'profile bytes held in memory before new downloads wait (one profile may exceed it)', `${DEFAULT_MAX_INFLIGHT_BYTES / 1024 / 1024}MiB`)
     .addOption(new Option('--profefe-hostport <url>', 'profefe collector URL; without it profiles go to --output-dir').env('PROFEFE_HOSTPORT'))
@@ -109,13 +99,9 @@ interface RawOptions {
 export function toConfig(pods: string[], raw: RawOptions, env: NodeJS.ProcessEnv): KprofefeConfig {
   const namespaces = raw.namespace ?? [];
   const allNamespaces = raw.allNamespaces === true;
-  if (allNamespaces && namespaces.length > 0) throw new UsageError('--all-namespaces and --namespace exclude each other: pick one');
-  if (allNamespaces && pods.length > 0) throw new UsageError('pods cannot be named with --all-namespaces: name them with --namespace');
-  if (pods.length > 0 && namespaces.length > 1) throw new UsageError('named pods take a single --namespace');
-  if (pods.length > 0 && raw.selector) throw new UsageError('name pods or give --selector, not both');
-  for (const pod of pods) {
-    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(pod)) throw new UsageError(`pod name "${pod}" is not a valid Kubernetes name`);
-  }
+  const selection: PodSelection = { namespaces, allNamespaces, labelSelector: raw.selector, names: pods };
+  const problem = selectionProblem(selection);
+  if (problem !== undefined) throw new UsageError(problem);
   let shard: Shard;
   try {
     shard = parseShard({ count: raw.shardCount, index: raw.shardIndex, env });
@@ -133,7 +119,7 @@ export function toConfig(pods: string[], raw: RawOptions, env: NodeJS.ProcessEnv
   return {
     kubeconfig: raw.kubeconfig,
     context: raw.context,
-    selection: { namespaces, allNamespaces, labelSelector: raw.selector, names: pods },
+    selection,
     profileTypes: profileTypes('--profile-types', raw.profileTypes),
     cpuSeconds: cpuSeconds('--cpu-duration', raw.cpuDuration),
     concurrency: positiveInt('--concurrency', raw.concurrency, 10_000),

@@ -1,36 +1,24 @@
 /**
- * kprofefe: one scheduled scrape run. Flags → config → discover → scrape → sink → summary.
- * Returns the exit status; only bin/kprofefe.js calls process.exit.
+ * kprofefe: one scheduled scrape run. Flags → config → the scrape job (src/run/scrape-job.ts)
+ * with a direct transport to pod IPs, the sink for the flags and a log observer → exit status.
+ * Only bin/kprofefe.js calls process.exit.
  */
 import { CommanderError } from 'commander';
-import { Agent } from 'node:http';
-import { discoverTargets, type PodSourceItem } from '../discover/discover-targets.js';
 import { inShard } from '../discover/shard.js';
-import { EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL } from '../exit-codes.js';
-import { KubeApiError } from '../kube/kube-api-error.js';
+import { EXIT_CONFIG, EXIT_OK, EXIT_PARTIAL } from '../exit-codes.js';
 import type { KubeAccess } from '../kube/kube-access.js';
-import { loadKubeAccess } from '../kube/load-kube-access.js';
 import { KubeConfigError } from '../kube/kubeconfig-resolve.js';
-import { listPods } from '../kube/list-pods.js';
+import { loadKubeAccess } from '../kube/load-kube-access.js';
 import { createLogger, type Logger } from '../log.js';
-import { ProfefeClient } from '../profefe/profefe-client.js';
-import { scrapeRun } from '../run/scrape-run.js';
-import { fetchProfile } from '../scrape/fetch-profile.js';
-import { CircuitBreakerSink } from '../sink/circuit-breaker-sink.js';
-import { DirectorySink } from '../sink/directory-sink.js';
-import { ProfefeSink } from '../sink/profefe-sink.js';
-import type { Sink } from '../sink/sink.js';
-import { printTargets } from './print-targets.js';
+import { listErrorMessage, logObserver, logOutcome } from '../run/log-observer.js';
+import { discoverSelection, runScrapeJob, type Discovery } from '../run/scrape-job.js';
+import { createSink } from '../sink/create-sink.js';
+import { SCHEDULED_POLICY } from '../sink/sink-config.js';
+import { directTransport } from '../transport/direct-transport.js';
 import { parseKprofefeArgs, type KprofefeConfig } from './kprofefe-options.js';
+import type { CliIo } from './main.js';
+import { printTargets } from './print-targets.js';
 import { UsageError } from './usage-error.js';
-
-export interface CliIo {
-  readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WritableStream;
-  readonly env: NodeJS.ProcessEnv;
-  /** Aborted on SIGINT/SIGTERM by the entry point. */
-  readonly signal?: AbortSignal;
-}
 
 export async function runKprofefe(args: readonly string[], io: CliIo): Promise<number> {
   let config: KprofefeConfig;
@@ -54,107 +42,61 @@ export async function runKprofefe(args: readonly string[], io: CliIo): Promise<n
   }
 
   try {
-    return await runWith(kube, config, io, log);
+    const discovery = discoveryOf(kube, config);
+    return config.dryRun ? await dryRun(discovery, io, log) : await scrape(discovery, config, io, log);
   } finally {
     await kube.close();
   }
 }
 
-async function runWith(kube: KubeAccess, config: KprofefeConfig, io: CliIo, log: Logger): Promise<number> {
+function discoveryOf(kube: KubeAccess, config: KprofefeConfig): Discovery {
+  const { shard } = config;
+  return {
+    kube,
+    selection: config.selection,
+    targets: { profileTypes: config.profileTypes, cpuSeconds: config.cpuSeconds },
+    keep: shard.count > 1 ? (pod) => inShard(pod.metadata?.uid ?? '', shard.count, shard.index) : undefined,
+  };
+}
+
+async function scrape(discovery: Discovery, config: KprofefeConfig, io: CliIo, log: Logger): Promise<number> {
   const signal = io.signal ?? new AbortController().signal;
-  const items = discoverTargets(podSource(kube, config), {
-    profileTypes: config.profileTypes,
-    cpuSeconds: config.cpuSeconds,
-    requireEnable: config.selection.names.length === 0,
-    keep: config.shard.count > 1 ? (pod) => inShard(pod.metadata?.uid ?? '', config.shard.count, config.shard.index) : undefined,
-  });
-
-  if (config.dryRun) return dryRun(items, io, log);
-
-  const sink = createSink(config, log);
+  const sink = await createSink(config.sink, SCHEDULED_POLICY, { timeoutMs: config.timeoutMs, log, signal });
+  const { selection } = config;
   log.info(
     {
-      cluster: kube.describe(),
+      cluster: discovery.kube.describe(),
       sink: sink.description,
-      namespaces: config.selection.allNamespaces ? 'all' : config.selection.namespaces.length > 0 ? config.selection.namespaces : [kube.namespace],
-      selector: config.selection.labelSelector,
-      pods: config.selection.names.length > 0 ? config.selection.names : undefined,
+      namespaces: selection.allNamespaces ? 'all' : selection.namespaces.length > 0 ? selection.namespaces : [discovery.kube.namespace],
+      selector: selection.labelSelector,
+      pods: selection.names.length > 0 ? selection.names : undefined,
       profileTypes: config.profileTypes,
       cpuSeconds: config.cpuSeconds,
       shard: config.shard.count > 1 ? config.shard : undefined,
     },
     'run started',
   );
-  // Pods are many origins used once per run: a pod's profiles may share a connection, but idle
-  // ones close after a second (the agent's `timeout` only destroys free sockets), so a large run
-  // does not hold thousands of sockets open.
-  const pods = new Agent({ keepAlive: true, keepAliveMsecs: 1000, timeout: 1000, maxFreeSockets: 1 });
-  const summary = await scrapeRun(items, {
-    concurrency: config.concurrency,
-    cpuConcurrency: config.cpuConcurrency,
-    maxInflightBytes: config.maxInflightBytes,
+  const outcome = await runScrapeJob({
+    ...discovery,
+    limits: { concurrency: config.concurrency, cpuConcurrency: config.cpuConcurrency, podsInFlight: Infinity, maxInflightBytes: config.maxInflightBytes },
+    fetch: { timeoutMs: config.timeoutMs, maxProfileBytes: config.maxProfileBytes },
+    transport: directTransport(),
     sink,
-    log,
+    observer: logObserver(log),
     signal,
-    fetch: (target, abort, onBytes) =>
-      fetchProfile(target, { timeoutMs: config.timeoutMs, maxBytes: config.maxProfileBytes, signal: abort, agent: pods, onBytes }),
   });
-  pods.destroy();
-  await sink.close();
-
-  const report = summary.toJSON();
-  if (summary.listError) {
-    log.fatal({ summary: report }, listErrorMessage(summary.listError));
-    return EXIT_CONFIG;
-  }
-  if (signal.aborted) {
-    log.warn({ summary: report }, 'run interrupted');
-    return EXIT_INTERRUPTED;
-  }
-  if (!summary.clean) {
-    log.warn({ summary: report }, `run finished with failures: ${report.profilesStored} of ${report.profilesAttempted} profiles stored, ${report.profilesFailed} failed, ${report.podsSkipped} pods skipped`);
-    return EXIT_PARTIAL;
-  }
-  log.info({ summary: report }, `run finished: ${report.profilesStored} profiles stored from ${report.podsSelected} pods`);
-  return EXIT_OK;
+  logOutcome(log, outcome);
+  return outcome.status;
 }
 
-function podSource(kube: KubeAccess, config: KprofefeConfig): AsyncIterable<PodSourceItem> {
-  const { selection } = config;
-  if (selection.allNamespaces) return listPods(kube, { allNamespaces: true, labelSelector: selection.labelSelector });
-  const namespaces = selection.namespaces.length > 0 ? selection.namespaces : [kube.namespace];
-  return (async function* () {
-    for (const namespace of namespaces) {
-      yield* listPods(kube, {
-        namespace,
-        labelSelector: selection.labelSelector,
-        names: selection.names.length > 0 ? [...selection.names] : undefined,
-      });
-    }
-  })();
-}
-
-function createSink(config: KprofefeConfig, log: Logger): Sink {
-  if (config.sink.kind === 'profefe') {
-    const profefe = new ProfefeSink({ client: new ProfefeClient({ baseUrl: config.sink.url, headers: { ...config.sink.headers } }), log });
-    return new CircuitBreakerSink(profefe);
-  }
-  return new DirectorySink(config.sink.dir);
-}
-
-async function dryRun(items: ReturnType<typeof discoverTargets>, io: CliIo, log: Logger): Promise<number> {
+async function dryRun(discovery: Discovery, io: CliIo, log: Logger): Promise<number> {
   try {
-    const { invalid, missing } = await printTargets(items, io.stdout, log);
+    const { invalid, missing } = await printTargets(discoverSelection(discovery), io.stdout, log);
     return invalid + missing > 0 ? EXIT_PARTIAL : EXIT_OK;
   } catch (err) {
     log.fatal(listErrorMessage(err));
     return EXIT_CONFIG;
   }
-}
-
-function listErrorMessage(err: unknown): string {
-  if (err instanceof KubeApiError) return err.message;
-  return `listing pods failed: ${err instanceof Error ? err.message : String(err)}`;
 }
 
 function usageFailure(err: unknown, io: CliIo): number {

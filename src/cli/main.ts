@@ -4,7 +4,14 @@
  * (in-flight requests are cancelled, nothing half-written is left). Never ends the process itself:
  * the bin passes what a second signal does and exits with the status this resolves to.
  */
-import type { CliIo } from './kprofefe.js';
+/** What a command gets from its entry point: the process's streams and environment. */
+export interface CliIo {
+  readonly stdout: NodeJS.WritableStream;
+  readonly stderr: NodeJS.WritableStream;
+  readonly env: NodeJS.ProcessEnv;
+  /** Aborted on SIGINT/SIGTERM by the entry point. */
+  readonly signal?: AbortSignal;
+}
 
 /** The I/O an entry point gives its command (kprofefe ignores `cwd`; the plugin resolves paths there). */
 export interface MainIo extends CliIo {

@@ -95,17 +95,20 @@ export function podTargets(pod: V1Pod, options: TargetOptions): PodTargets {
     labels.workload = workload.name;
   }
   const host = ip.includes(':') ? `[${ip}]` : ip;
-  const base = `http://${host}:${port.value.port}${path.value === '/' ? '' : path.value}`;
+  const prefix = path.value === '/' ? '' : path.value;
   const serviceName = service.value ?? workload?.name ?? name;
 
   const targets = types.map((type): Target => {
     const spec = PROFILE_TYPE_SPECS[type];
     const seconds = spec.timed ? options.cpuSeconds : undefined;
+    const requestPath = `${prefix}/${spec.endpoint}${seconds !== undefined ? `?seconds=${seconds}` : ''}`;
     return {
       pod: info,
       type,
       service: serviceName,
-      url: `${base}/${spec.endpoint}${seconds !== undefined ? `?seconds=${seconds}` : ''}`,
+      port: port.value.port,
+      path: requestPath,
+      url: `http://${host}:${port.value.port}${requestPath}`,
       seconds,
       labels,
     };

@@ -18,10 +18,17 @@ export interface Target {
   readonly type: ProfileType;
   /** Service name the profile is stored under. */
   readonly service: string;
-  /** `http://<podIP>:<port><path>/<endpoint>[?seconds=N]` */
+  /** The pod port the profile is fetched from (on `pod.ip`, or through a transport's forward). */
+  readonly port: number;
+  /** The request path: `<prefix>/<endpoint>[?seconds=N]`. */
+  readonly path: string;
+  /** `http://<podIP>:<port><path>`: for messages and dry runs; fetching uses `port` and `path`. */
   readonly url: string;
   /** For timed profiles (cpu): how long the pod profiles, in seconds. */
   readonly seconds: number | undefined;
   /** Labels pushed with the profile: namespace, pod, node, workload, extra labels. */
   readonly labels: Readonly<Record<string, string>>;
 }
+
+/** `namespace/name`: how messages and maps name a pod. */
+export const podKey = (pod: Pick<PodInfo, 'namespace' | 'name'>): string => `${pod.namespace}/${pod.name}`;

@@ -1,4 +1,5 @@
 import type { V1Pod, V1PodList } from '@kubernetes/client-node';
+import type { PodSelection } from '../discover/pod-selection.js';
 import { request } from 'undici';
 import { silentLogger, type Logger } from '../log.js';
 import type { KubeAccess } from './kube-access.js';
@@ -12,7 +13,7 @@ import { httpStatusError, KubeApiError, toKubeApiError, type KubeApiCall } from 
  * headers and TLS settings; the client-node types are types only.
  */
 
-export interface PodSelection {
+export interface PodListQuery {
   /** The namespace to read; default: the kubeconfig context's namespace, else "default". */
   namespace?: string;
   /** Every namespace (a cluster-wide list); not combinable with `names`. */
@@ -52,7 +53,7 @@ async function getJson<T>(access: KubeAccess, path: string, query: Record<string
   }
 }
 
-export async function* listPods(access: KubeAccess, sel: PodSelection, opts: ListPodsOptions = {}): AsyncGenerator<PodListItem> {
+export async function* listPods(access: KubeAccess, sel: PodListQuery, opts: ListPodsOptions = {}): AsyncGenerator<PodListItem> {
   const names = sel.names ?? [];
   if (names.length > 0) {
     if (sel.allNamespaces) throw new Error('pods cannot be named across all namespaces: give a namespace instead of all namespaces');
@@ -61,6 +62,18 @@ export async function* listPods(access: KubeAccess, sel: PodSelection, opts: Lis
     return;
   }
   yield* listRunningPods(access, sel.allNamespaces ? undefined : sel.namespace || access.namespace, sel.labelSelector, opts);
+}
+
+/** The pods of a command line's selection: every namespace it names in turn, or all of them. */
+export async function* listSelection(access: KubeAccess, selection: PodSelection, opts: ListPodsOptions = {}): AsyncGenerator<PodListItem> {
+  const { labelSelector } = selection;
+  if (selection.allNamespaces) {
+    yield* listPods(access, { allNamespaces: true, labelSelector }, opts);
+    return;
+  }
+  const names = selection.names.length > 0 ? [...selection.names] : undefined;
+  const namespaces = selection.namespaces.length > 0 ? selection.namespaces : [access.namespace];
+  for (const namespace of namespaces) yield* listPods(access, { namespace, labelSelector, names }, opts);
 }
 
 async function* getNamedPods(access: KubeAccess, namespace: string, names: string[]): AsyncGenerator<PodListItem> {

@@ -1,4 +1,5 @@
 import { onAbort } from '../on-abort.js';
+import type { ProfileType } from '../profile-types.js';
 
 /**
  * Profile bytes held in memory by profiles in flight (downloaded, being validated or uploaded).
@@ -14,6 +15,8 @@ export const DEFAULT_MAX_INFLIGHT_BYTES = 32 * 1024 * 1024;
 export class ByteBudget {
   private used = 0;
   private readonly waiters: Array<() => void> = [];
+  /** The largest body seen per profile type: what the next download of that type reserves. */
+  private readonly largest = new Map<ProfileType, number>();
 
   constructor(readonly limit: number) {}
 
@@ -43,5 +46,42 @@ export class ByteBudget {
     this.used -= bytes;
     // Wake everyone waiting: each re-checks, in the order they came.
     for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  /** One download's share: reserves the largest body seen for its type, grows as bytes arrive. */
+  share(type: ProfileType): BudgetShare {
+    return new BudgetShare(this, this.largest, type);
+  }
+}
+
+export class BudgetShare {
+  private held: number;
+  private received = 0;
+
+  constructor(
+    private readonly budget: ByteBudget,
+    private readonly largest: Map<ProfileType, number>,
+    private readonly type: ProfileType,
+  ) {
+    this.held = largest.get(type) ?? 0;
+  }
+
+  reserve(signal: AbortSignal): Promise<void> {
+    return this.budget.reserve(this.held, signal);
+  }
+
+  /** Told of body bytes as they arrive. */
+  readonly onBytes = (bytes: number): void => {
+    this.received += bytes;
+    if (this.received <= this.held) return;
+    this.budget.add(this.received - this.held);
+    this.held = this.received;
+    // Raised while the body streams in, not once it is complete: the downloads of this type
+    // that start meanwhile reserve what a large one needs.
+    if (this.received > (this.largest.get(this.type) ?? 0)) this.largest.set(this.type, this.received);
+  };
+
+  release(): void {
+    this.budget.release(this.held);
   }
 }

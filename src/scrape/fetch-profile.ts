@@ -16,7 +16,7 @@ export interface FetchProfileOptions {
   readonly maxBytes: number;
   /** Aborts the fetch; it then rejects with the signal's reason. */
   readonly signal?: AbortSignal;
-  /** node:http agent (connection pool, or a custom createConnection); http.globalAgent by default. */
+  /** node:http agent from the run's transport (a pool to pod IPs, or one that dials a port-forward); http.globalAgent by default. */
   readonly agent?: http.Agent;
   /** Told of every chunk of body bytes as it arrives (for the run's byte budget). */
   readonly onBytes?: (bytes: number) => void;
@@ -55,7 +55,13 @@ function download(target: Target, opts: FetchProfileOptions, where: string): Pro
   return new Promise<Buffer>((resolve, reject) => {
     let req: http.ClientRequest;
     try {
-      req = http.get(target.url, { agent: opts.agent, headers: { accept: 'application/octet-stream', 'user-agent': USER_AGENT } });
+      req = http.get({
+        host: target.pod.ip,
+        port: target.port,
+        path: target.path,
+        agent: opts.agent,
+        headers: { accept: 'application/octet-stream', 'user-agent': USER_AGENT },
+      });
     } catch (err) {
       reject(connectionError(target, opts.timeoutMs, totalMs, where, err));
       return;

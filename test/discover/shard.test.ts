@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { inShard, parseShard, shardOf, ShardOptionError } from '../../src/discover/shard.js';
+import { parseShard, ShardOptionError } from '../../src/cli/shard-flags.js';
+import { inShard, shardOf } from '../../src/discover/shard.js';
 import { makePod } from '../doubles/make-pod.js';
 
 const POD_COUNT = 3000;

@@ -9,7 +9,7 @@ export function makeTarget(type: ProfileType, overrides: { ip?: string; url?: st
     pod: { namespace: 'shop', name: 'checkout-7d9f', uid: 'uid-1', ip, node: 'node-a', workload: { kind: 'Deployment', name: 'checkout' } },
     type,
     service: 'checkout',
-    url: overrides.url ?? `http://${ip}:6060/debug/pprof/${type}`,
+    ...location(overrides.url ?? `http://${ip}:6060/debug/pprof/${type}`),
     seconds: overrides.seconds,
     labels: { namespace: 'shop', pod: 'checkout-7d9f', ...overrides.labels },
   };
@@ -17,4 +17,10 @@ export function makeTarget(type: ProfileType, overrides: { ip?: string; url?: st
 
 export function scrapedProfile(type: ProfileType, body: Buffer, labels?: Record<string, string>): ScrapedProfile {
   return { target: makeTarget(type, { labels }), body, scrapedAt: new Date() };
+}
+
+/** The port, path and URL of a target fetched from `url`. */
+function location(url: string): { port: number; path: string; url: string } {
+  const parsed = new URL(url);
+  return { port: Number(parsed.port || 80), path: `${parsed.pathname}${parsed.search}`, url };
 }

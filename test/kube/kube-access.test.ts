@@ -8,7 +8,7 @@ import type { KubeAccess } from '../../src/kube/kube-access.js';
 import { clientNodeReason, loadKubeAccess } from '../../src/kube/load-kube-access.js';
 import { KubeApiError } from '../../src/kube/kube-api-error.js';
 import { KubeConfigError, resolveKubeconfig } from '../../src/kube/kubeconfig-resolve.js';
-import { listPods, type PodSelection } from '../../src/kube/list-pods.js';
+import { listPods, type PodListQuery } from '../../src/kube/list-pods.js';
 import { writeExecCredentialPlugin } from '../doubles/exec-credential-plugin.js';
 import type { FakeKubeApi, FakeKubeApiOptions } from '../doubles/fake-kube-api.js';
 import { FAKE_CLIENT_CA_CERT, FAKE_CLIENT_CERT, FAKE_CLIENT_KEY } from '../doubles/fake-kube-api/client-identity.js';
@@ -47,7 +47,7 @@ async function access(file: string, context?: string): Promise<KubeAccess> {
   return kube;
 }
 
-async function names(kube: KubeAccess, sel: PodSelection = {}): Promise<string[]> {
+async function names(kube: KubeAccess, sel: PodListQuery = {}): Promise<string[]> {
   const out: string[] = [];
   for await (const item of listPods(kube, sel)) if (item.kind === 'pod') out.push(`${item.pod.metadata?.namespace}/${item.pod.metadata?.name}`);
   return out;

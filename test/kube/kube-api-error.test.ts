@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { KubeAccess } from '../../src/kube/kube-access.js';
 import { loadKubeAccess } from '../../src/kube/load-kube-access.js';
 import { KubeApiError } from '../../src/kube/kube-api-error.js';
-import { listPods, type PodSelection } from '../../src/kube/list-pods.js';
+import { listPods, type PodListQuery } from '../../src/kube/list-pods.js';
 import type { FakeKubeApi } from '../doubles/fake-kube-api.js';
 import { makePod } from '../doubles/make-pod.js';
 import { useKubeTestEnv } from './kube-test-env.js';
@@ -11,7 +11,7 @@ import { useKubeTestEnv } from './kube-test-env.js';
 // What listPods throws when the API refuses or cannot be reached: KubeApiError with advice.
 const env = useKubeTestEnv('kube-api-error-');
 
-async function firstError(kc: KubeAccess, sel: PodSelection): Promise<KubeApiError> {
+async function firstError(kc: KubeAccess, sel: PodListQuery): Promise<KubeApiError> {
   try {
     for await (const _item of listPods(kc, sel)) {
       // draining

@@ -4,7 +4,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { KubeAccess } from '../../src/kube/kube-access.js';
 import { loadKubeAccess } from '../../src/kube/load-kube-access.js';
-import { listPods, type PodListItem, type PodSelection } from '../../src/kube/list-pods.js';
+import { listPods, type PodListItem, type PodListQuery } from '../../src/kube/list-pods.js';
 import type { FakeKubeApi } from '../doubles/fake-kube-api.js';
 import { enabled, makePod } from '../doubles/make-pod.js';
 import { useKubeTestEnv } from './kube-test-env.js';
@@ -17,7 +17,7 @@ async function kubeConfigFor(fake: FakeKubeApi): Promise<KubeAccess> {
   return access;
 }
 
-async function collect(kc: KubeAccess, sel: PodSelection, pageSize?: number): Promise<PodListItem[]> {
+async function collect(kc: KubeAccess, sel: PodListQuery, pageSize?: number): Promise<PodListItem[]> {
   const items: PodListItem[] = [];
   for await (const item of listPods(kc, sel, { pageSize })) items.push(item);
   return items;

@@ -1,168 +1,329 @@
+/**
+ * The run's scheduling, with a scripted transport (scripted-transport.ts): which requests start
+ * when, what the listing is made to wait for, what the observer hears, and how the run ends.
+ * Every "not yet" is checked at a point where the run can do nothing more without the test
+ * (requests held, listing blocked), through counters the run itself moves, never after a sleep.
+ */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { discoverTargets, type PodSourceItem } from '../../src/discover/discover-targets.js';
-import { silentLogger } from '../../src/log.js';
-import { scrapeRun } from '../../src/run/scrape-run.js';
-import { fetchProfile } from '../../src/scrape/fetch-profile.js';
+import type { Target } from '../../src/discover/target.js';
+import { KubeApiError } from '../../src/kube/kube-api-error.js';
+import type { ProfileError } from '../../src/profile-error.js';
+import type { ProfileType } from '../../src/profile-types.js';
+import type { RunObserver } from '../../src/run/run-observer.js';
+import { runOutcome } from '../../src/run/run-outcome.js';
+import { scrapeRun, type RunLimits } from '../../src/run/scrape-run.js';
 import type { ScrapedProfile } from '../../src/scrape/scraped-profile.js';
 import type { Sink } from '../../src/sink/sink.js';
-import { startFakePod, type FakePod } from '../doubles/fake-pod.js';
 import { fixture } from '../doubles/fixtures.js';
 import { enabled, makePod } from '../doubles/make-pod.js';
+import { ScriptedTransport } from './scripted-transport.js';
 
-const pods: FakePod[] = [];
+const transports: ScriptedTransport[] = [];
 afterEach(async () => {
-  await Promise.all(pods.splice(0).map((p) => p.close()));
+  await Promise.all(transports.splice(0).map((t) => t.stop()));
 });
 
-/** A sink whose stores wait until the test opens the gate; counts what it received. */
-class GatedSink implements Sink {
-  readonly description = 'gated test sink';
-  stored = 0;
+async function scripted(): Promise<ScriptedTransport> {
+  const transport = await ScriptedTransport.start();
+  transports.push(transport);
+  return transport;
+}
+
+/** Pods p0..p(n-1) at 10.0.0.1.., enabled. */
+function pods(n: number): PodSourceItem[] {
+  return Array.from({ length: n }, (_, i) => ({ kind: 'pod' as const, pod: makePod({ name: `p${i}`, ip: `10.0.0.${i + 1}`, annotations: enabled() }) }));
+}
+
+/** The pod listing, counting how many pods the run has pulled; may wait before a pod or fail after some. */
+class Listing implements AsyncIterable<PodSourceItem> {
+  pulled = 0;
+  exhausted = false;
+  constructor(
+    private readonly items: PodSourceItem[],
+    private readonly options: { before?: (index: number) => Promise<void>; failAfter?: number } = {},
+  ) {}
+
+  async *[Symbol.asyncIterator](): AsyncIterator<PodSourceItem> {
+    for (const [index, item] of this.items.entries()) {
+      if (index === this.options.failAfter) throw new KubeApiError('KUBE_HTTP_STATUS', 'the API server went away', { verb: 'list', resource: 'pods', namespace: 'default' }, { statusCode: 503 });
+      await this.options.before?.(index);
+      this.pulled += 1;
+      yield item;
+    }
+    this.exhausted = true;
+  }
+}
+
+/** What the run told its observer, in order: `started p0`, `stored p0 heap`, `failed p0 cpu INTERRUPTED`, `done p0`. */
+class Recorder implements RunObserver {
+  readonly log: string[] = [];
+  readonly failures: ProfileError[] = [];
+  private waiters: Array<() => void> = [];
+  podStarted(pod: { name: string }): void {
+    this.push(`started ${pod.name}`);
+  }
+  profileStored(target: Target): void {
+    this.push(`stored ${target.pod.name} ${target.type}`);
+  }
+  profileFailed(target: Target, error: ProfileError): void {
+    this.failures.push(error);
+    this.push(`failed ${target.pod.name} ${target.type} ${error.code}`);
+  }
+  podDone(pod: { name: string }): void {
+    this.push(`done ${pod.name}`);
+  }
+  count(prefix: string): number {
+    return this.log.filter((line) => line.startsWith(prefix)).length;
+  }
+  /** Resolves once `count(prefix)` reaches n. */
+  async until(prefix: string, n: number): Promise<void> {
+    while (this.count(prefix) < n) await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+  private push(line: string): void {
+    this.log.push(line);
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+}
+
+class MemorySink implements Sink {
+  readonly description = 'memory';
+  constructor(private readonly fail?: (profile: ScrapedProfile) => void) {}
+  async store(profile: ScrapedProfile): Promise<string> {
+    this.fail?.(profile);
+    return `memory:${profile.target.pod.name}/${profile.target.type}`;
+  }
+  async close(): Promise<void> {}
+}
+
+/** A sink whose stores wait until the test opens the gate. */
+class GatedSink extends MemorySink {
   waiting = 0;
   private open = false;
   private readonly queue: Array<() => void> = [];
-  async store(profile: ScrapedProfile): Promise<string> {
+  override async store(profile: ScrapedProfile): Promise<string> {
     if (!this.open) {
       this.waiting += 1;
       await new Promise<void>((resolve) => this.queue.push(resolve));
     }
-    this.stored += 1;
-    return `memory:${profile.target.pod.name}`;
+    return super.store(profile);
   }
   release(): void {
     this.open = true;
     for (const resolve of this.queue.splice(0)) resolve();
   }
-  async close(): Promise<void> {}
 }
 
-async function* source(items: PodSourceItem[], after: { first?: () => Promise<void> } = {}): AsyncGenerator<PodSourceItem> {
-  const [first, ...rest] = items;
-  if (first) yield first;
-  await after.first?.();
-  yield* rest;
+const LIMITS: RunLimits = { concurrency: 8, cpuConcurrency: 8, podsInFlight: Infinity, maxInflightBytes: 64 * 1024 * 1024 };
+
+function run(
+  listing: AsyncIterable<PodSourceItem>,
+  transport: ScriptedTransport,
+  options: { types: ProfileType[]; limits?: Partial<RunLimits>; sink?: Sink; observer?: RunObserver; signal?: AbortSignal },
+) {
+  return scrapeRun(discoverTargets(listing, { profileTypes: options.types, cpuSeconds: 1, requireEnable: true }), {
+    limits: { ...LIMITS, ...options.limits },
+    fetch: { timeoutMs: 10_000, maxProfileBytes: 64 * 1024 * 1024 },
+    transport,
+    sink: options.sink ?? new MemorySink(),
+    observer: options.observer,
+    signal: options.signal,
+  });
 }
 
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+describe('scrapeRun scheduling', () => {
+  it('runs CPU profiles and downloads in separate pools: held CPU profiles never delay the downloads', async () => {
+    const transport = await scripted();
+    transport.autoAnswer = (request) => (request.cpu ? undefined : fixture('heap'));
+    const recorder = new Recorder();
+    const types: ProfileType[] = ['cpu', 'heap', 'goroutine', 'block'];
+    const done = run(new Listing(pods(2)), transport, { types, limits: { cpuConcurrency: 2, concurrency: 1 }, observer: recorder });
+
+    // Both CPU slots are taken and held, yet all six downloads are stored, one at a time.
+    await recorder.until('stored', 6);
+    await transport.until(() => transport.inFlight.cpu === 2);
+    expect(recorder.log.filter((line) => line.startsWith('stored') && line.endsWith(' cpu'))).toEqual([]);
+    expect(transport.mostInFlight.other).toBe(1);
+
+    transport.answerAll((request) => request.cpu, fixture('cpu'));
+    const summary = await done;
+    expect(summary.profilesStored).toBe(8);
+    expect(transport.mostInFlight).toMatchObject({ cpu: 2, other: 1 });
+  });
+
+  it('stops pulling pods while the CPU pool is full, and resumes as profiles finish (listing back-pressure)', async () => {
+    const transport = await scripted();
+    const listing = new Listing(pods(10));
+    const done = run(listing, transport, { types: ['cpu'], limits: { cpuConcurrency: 2 } });
+
+    await transport.requests(2);
+    expect(listing.pulled).toBe(2);
+    transport.held[0]!.answer();
+    await transport.requests(3);
+    expect(listing.pulled).toBe(3);
+
+    transport.autoAnswer = () => fixture('cpu');
+    transport.answerAll();
+    expect((await done).profilesStored).toBe(10);
+    expect(transport.mostInFlight.cpu).toBe(2);
+  });
+
+  it('works on at most podsInFlight pods; a pod is done and released when its last profile settles, then the next is pulled', async () => {
+    const transport = await scripted();
+    const listing = new Listing(pods(4));
+    const recorder = new Recorder();
+    const done = run(listing, transport, { types: ['cpu', 'heap'], limits: { podsInFlight: 2 }, observer: recorder });
+
+    await transport.requests(4);
+    expect(listing.pulled).toBe(2);
+    expect([...transport.connects.keys()].sort()).toEqual(['10.0.0.1', '10.0.0.2']);
+
+    transport.answerAll((request) => request.ip === '10.0.0.1');
+    await recorder.until('done', 1);
+    await transport.requests(6);
+    expect(recorder.log.filter((line) => line.startsWith('done'))).toEqual(['done p0']);
+    expect(listing.pulled).toBe(3);
+
+    transport.autoAnswer = (request) => fixture(request.cpu ? 'cpu' : 'heap');
+    transport.answerAll();
+    const summary = await done;
+    expect(summary.profilesStored).toBe(8);
+    expect(transport.mostInFlight.pods).toBe(2);
+    expect([...transport.released].sort()).toEqual(['p0', 'p1', 'p2', 'p3']);
+    // Each pod: started, then both its profiles, then done.
+    for (const pod of ['p0', 'p1', 'p2', 'p3']) {
+      const own = recorder.log.filter((line) => line.split(' ')[1] === pod).map((line) => line.split(' ')[0]);
+      expect(own).toEqual(['started', 'stored', 'stored', 'done']);
+    }
+  });
+
+  it('interrupted: every profile in flight ends INTERRUPTED, no more pods are pulled, every pod is done and released, exit 130', async () => {
+    const transport = await scripted();
+    const listing = new Listing(pods(5));
+    const recorder = new Recorder();
+    const controller = new AbortController();
+    const done = run(listing, transport, { types: ['cpu', 'heap'], limits: { podsInFlight: 3 }, observer: recorder, signal: controller.signal });
+
+    await transport.requests(6);
+    controller.abort();
+    const summary = await done;
+    expect(listing.pulled).toBe(3);
+    expect(summary.profilesAttempted).toBe(6);
+    expect(summary.profilesStored).toBe(0);
+    expect(summary.failedByReason).toEqual({ INTERRUPTED: 6 });
+    expect(recorder.count('done')).toBe(3);
+    expect([...transport.released].sort()).toEqual(['p0', 'p1', 'p2']);
+    expect(runOutcome(summary, controller.signal.aborted, false)).toMatchObject({ ending: 'interrupted', status: 130 });
+  });
+
+  it('a bug in a stage fails that profile as INTERNAL_ERROR, counted and reported; the other profiles are stored', async () => {
+    const transport = await scripted();
+    transport.autoAnswer = () => fixture('heap');
+    const recorder = new Recorder();
+    const sink = new MemorySink((profile) => {
+      if (profile.target.pod.name === 'p1') throw new TypeError("Cannot read properties of undefined (reading 'id')");
+    });
+    const summary = await run(new Listing(pods(3)), transport, { types: ['heap'], sink, observer: recorder });
+    expect(summary.profilesStored).toBe(2);
+    expect(summary.failedByReason).toEqual({ INTERNAL_ERROR: 1 });
+    expect(recorder.failures[0]?.message).toBe("unexpected error: Cannot read properties of undefined (reading 'id')");
+    expect(runOutcome(summary, false, false)).toMatchObject({ ending: 'partial', status: 1 });
+  });
+
+  it('the listing fails mid-run: the pods already listed are still scraped and counted, and the run ends with status 2', async () => {
+    const transport = await scripted();
+    transport.autoAnswer = () => fixture('heap');
+    const summary = await run(new Listing(pods(4), { failAfter: 2 }), transport, { types: ['heap'] });
+    expect(summary.profilesStored).toBe(2);
+    expect(summary.profilesAttempted).toBe(2);
+    expect(summary.listError?.message).toMatch(/the API server went away/);
+    expect(runOutcome(summary, false, false)).toMatchObject({ ending: 'list-failed', status: 2 });
+  });
+
+  it('a named pod that cannot be scraped is an error; an unannotated pod in a listing is not', async () => {
+    const transport = await scripted();
+    const items: PodSourceItem[] = [
+      { kind: 'pod', pod: makePod({ name: 'quiet', ip: '10.0.0.9' }) },
+      { kind: 'pod', pod: makePod({ name: 'bad', ip: '10.0.0.8', annotations: enabled({ 'profefe.com/port': 'http' }) }) },
+    ];
+    const summary = await run(new Listing(items), transport, { types: ['heap'] });
+    expect(summary.podsIgnored).toEqual({ 'not-enabled': 1 });
+    expect(summary.podsSkipped).toBe(1);
+    expect(summary.clean).toBe(false);
+    expect(transport.total).toBe(0);
+  });
+});
 
 describe('scrapeRun byte budget', () => {
   it('holds new downloads back while profile bytes in flight exceed --max-inflight-bytes, then finishes them all', async () => {
-    const large = fixture('heap-large');
-    for (let i = 0; i < 4; i += 1) pods.push(await startFakePod({ host: `127.0.0.${41 + i}`, profiles: { heap: large } }));
-    const items = pods.map((p, i) => ({ kind: 'pod' as const, pod: makePod({ name: `big-${i}`, ip: p.ip, annotations: enabled({ 'profefe.com/port': String(p.port) }) }) }));
+    const transport = await scripted();
+    transport.autoAnswer = () => fixture('heap-large');
     const sink = new GatedSink();
-    const downloads = () => pods.reduce((n, p) => n + p.requests.length, 0);
-
+    let connectCalls = 0;
+    const connect = transport.connect.bind(transport);
+    transport.connect = (target) => {
+      connectCalls += 1;
+      return connect(target);
+    };
     // The first pod is listed alone; the others once its 3.8 MB profile sits in the sink.
-    const firstHeld = () => until(() => sink.waiting === 1);
-    const run = scrapeRun(discoverTargets(source(items, { first: firstHeld }), { profileTypes: ['heap'], cpuSeconds: 1, requireEnable: true }), {
-      concurrency: 8,
-      cpuConcurrency: 8,
-      maxInflightBytes: 1024 * 1024, // less than one profile: one download at a time may be held
-      sink,
-      log: silentLogger(),
-      fetch: (target, signal, onBytes) => fetchProfile(target, { timeoutMs: 10_000, maxBytes: 64 * 1024 * 1024, signal, onBytes }),
-    });
+    const firstHeld = async (index: number) => {
+      while (index === 1 && sink.waiting < 1) await nextTurn();
+    };
+    const listing = new Listing(pods(4), { before: firstHeld });
+    // Less than one profile: one download at a time may be held.
+    const done = run(listing, transport, { types: ['heap'], limits: { maxInflightBytes: 1024 * 1024 }, sink });
 
-    await until(() => sink.waiting === 1);
-    await new Promise((r) => setTimeout(r, 300));
-    // The first 3.8 MB profile is held by the sink; the next heaps each reserve 3.8 MB: none may start.
-    expect(downloads()).toBe(1);
+    while (!listing.exhausted) await nextTurn();
+    await nextTurn();
+    // Every pod is listed and queued; the first 3.8 MB profile is held by the sink, and the next
+    // heaps each reserve 3.8 MB: none may even connect.
+    expect(connectCalls).toBe(1);
     sink.release();
-    const summary = await run;
-    expect(summary.profilesStored).toBe(4);
-    expect(downloads()).toBe(4);
-  });
-
-  it('a download still streaming already raises what the next ones of its type reserve', async () => {
-    const items = ['a', 'b'].map((name, i) => ({ kind: 'pod' as const, pod: makePod({ name, ip: `10.0.0.${i + 1}`, annotations: enabled() }) }));
-    const started: string[] = [];
-    let finishFirst: (() => void) | undefined;
-    const sink = new GatedSink();
-    sink.release();
-    const run = scrapeRun(discoverTargets(source(items, { first: () => until(() => finishFirst !== undefined) }), { profileTypes: ['heap'], cpuSeconds: 1, requireEnable: true }), {
-      concurrency: 8,
-      cpuConcurrency: 8,
-      maxInflightBytes: 3 * 1024 * 1024,
-      sink,
-      log: silentLogger(),
-      fetch: async (target, _signal, onBytes) => {
-        started.push(target.pod.name);
-        if (target.pod.name === 'a') {
-          // 2 MiB arrive, then the body stalls until the test lets it finish.
-          onBytes(2 * 1024 * 1024);
-          await new Promise<void>((resolve) => {
-            finishFirst = resolve;
-          });
-        }
-        return { target, body: Buffer.alloc(target.pod.name === 'a' ? 2 * 1024 * 1024 : 100), scrapedAt: new Date() };
-      },
-    });
-    // b is listed while a's 2 MiB are in flight: b reserves 2 MiB too, which does not fit in 3 MiB.
-    await new Promise((r) => setTimeout(r, 300));
-    expect(started).toEqual(['a']);
-    finishFirst!();
-    expect((await run).profilesStored).toBe(2);
-    expect(started).toEqual(['a', 'b']);
+    expect((await done).profilesStored).toBe(4);
+    expect(transport.total).toBe(4);
   });
 
   it('without the budget pressure, downloads run up to --concurrency at once', async () => {
-    for (let i = 0; i < 4; i += 1) pods.push(await startFakePod({ host: `127.0.0.${51 + i}` }));
-    const items = pods.map((p, i) => ({ kind: 'pod' as const, pod: makePod({ name: `small-${i}`, ip: p.ip, annotations: enabled({ 'profefe.com/port': String(p.port) }) }) }));
+    const transport = await scripted();
+    transport.autoAnswer = () => fixture('heap');
     const sink = new GatedSink();
-    const run = scrapeRun(discoverTargets(source(items), { profileTypes: ['heap'], cpuSeconds: 1, requireEnable: true }), {
-      concurrency: 8,
-      cpuConcurrency: 8,
-      maxInflightBytes: 1024 * 1024,
-      sink,
-      log: silentLogger(),
-      fetch: (target, signal, onBytes) => fetchProfile(target, { timeoutMs: 10_000, maxBytes: 64 * 1024 * 1024, signal, onBytes }),
-    });
+    const done = run(new Listing(pods(4)), transport, { types: ['heap'], limits: { maxInflightBytes: 1024 * 1024 }, sink });
     // Four small heaps (1.2 KB each) fit in the budget together: all four are held by the sink at once.
-    await until(() => sink.waiting === 4);
+    while (sink.waiting < 4) await nextTurn();
     sink.release();
-    expect((await run).profilesStored).toBe(4);
+    expect((await done).profilesStored).toBe(4);
   });
 });
 
 describe('scrapeRun gives stored profile bytes back', () => {
-  async function runWith(store: (profile: ScrapedProfile) => Promise<string>): Promise<{ body: Buffer; stored: number; failed: number }> {
-    const body = Buffer.concat([Buffer.alloc(100 * 1024, 1), Buffer.alloc(10, 2)]);
-    const sink: Sink = { description: 'test sink', store, close: async () => {} };
-    const items = [{ kind: 'pod' as const, pod: makePod({ name: 'one', ip: '10.0.0.1', annotations: enabled() }) }];
-    const summary = await scrapeRun(discoverTargets(source(items), { profileTypes: ['heap'], cpuSeconds: 1, requireEnable: true }), {
-      concurrency: 2,
-      cpuConcurrency: 2,
-      maxInflightBytes: 1024 * 1024,
-      sink,
-      log: silentLogger(),
-      fetch: async (target) => ({ target, body, scrapedAt: new Date() }),
+  async function runWith(store: (profile: ScrapedProfile) => void): Promise<{ body: Buffer; stored: number; failed: number }> {
+    const transport = await scripted();
+    transport.autoAnswer = () => fixture('heap-large');
+    let body: Buffer | undefined;
+    const sink = new MemorySink((profile) => {
+      body = profile.body;
+      store(profile);
     });
-    return { body, stored: summary.profilesStored, failed: summary.profilesFailed };
+    const summary = await run(new Listing(pods(1)), transport, { types: ['heap'], sink });
+    return { body: body!, stored: summary.profilesStored, failed: summary.profilesFailed };
   }
 
   it('detaches a large body once the sink has stored it', async () => {
     let lengthSeenBySink = -1;
-    const result = await runWith(async (profile) => {
+    const result = await runWith((profile) => {
       lengthSeenBySink = profile.body.length;
-      return 'memory:one';
     });
-    expect(lengthSeenBySink).toBe(100 * 1024 + 10);
+    expect(lengthSeenBySink).toBe(fixture('heap-large').length);
     expect(result.stored).toBe(1);
     expect(result.body.length).toBe(0);
   });
 
   it('leaves the body alone when the store failed (the sink may still be reading it)', async () => {
-    const result = await runWith(async () => {
+    const result = await runWith(() => {
       throw new Error('collector said no');
     });
     expect(result.failed).toBe(1);
-    expect(result.body.length).toBe(100 * 1024 + 10);
+    expect(result.body.length).toBe(fixture('heap-large').length);
   });
 });

@@ -13,11 +13,14 @@ const defaults = { timeoutMs: 5000, maxBytes: 8 * MiB };
 
 function targetFor(pod: { ip: string; url(type: ProfileType, seconds?: number): string }, type: ProfileType, seconds?: number): Target {
   const timedSeconds = type === 'cpu' ? (seconds ?? 1) : undefined;
+  const url = new URL(pod.url(type, timedSeconds));
   return {
     pod: { namespace: 'shop', name: 'orders-7d9f8-abcde', uid: 'uid-1', ip: pod.ip, node: 'node-1', workload: { kind: 'Deployment', name: 'orders' } },
     type,
     service: 'orders',
-    url: pod.url(type, timedSeconds),
+    port: Number(url.port),
+    path: `${url.pathname}${url.search}`,
+    url: url.href,
     seconds: timedSeconds,
     labels: { namespace: 'shop', pod: 'orders-7d9f8-abcde' },
   };

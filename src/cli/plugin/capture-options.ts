@@ -7,9 +7,10 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { parsePath } from '../../discover/annotations.js';
 import { DEFAULT_PROFILE_TYPES, type ProfileType } from '../../profile-types.js';
-import { byteSize, cpuSeconds, durationMs, httpUrl, positiveInt, profileTypes } from '../flag-values.js';
+import { byteSize, collect, cpuSeconds, durationMs, httpUrl, positiveInt, profileTypes } from '../flag-values.js';
 import { collectHeaders } from '../headers.js';
-import type { SinkConfig } from '../kprofefe-options.js';
+import { selectionProblem, type PodSelection } from '../../discover/pod-selection.js';
+import type { SinkConfig } from '../../sink/sink-config.js';
 import { UsageError } from '../usage-error.js';
 import type { GlobalOptions } from './global-options.js';
 
@@ -19,11 +20,8 @@ export type CaptureSinkConfig = SinkConfig;
 export interface CaptureConfig {
   readonly kubeconfig: string | undefined;
   readonly context: string | undefined;
-  /** Undefined: the kubeconfig context's namespace. */
-  readonly namespace: string | undefined;
-  readonly allNamespaces: boolean;
-  readonly labelSelector: string | undefined;
-  readonly pods: readonly string[];
+  /** `-n` (at most one; none: the kubeconfig context's namespace), `-A`, `-l` and the pods named. */
+  readonly selection: PodSelection;
   /** `--port`/`--path`: used instead of the profefe.com/port and profefe.com/path annotations. */
   readonly port: string | undefined;
   readonly path: string | undefined;
@@ -39,8 +37,6 @@ export interface CaptureConfig {
 /** Interactive default: long enough for a useful CPU profile, short enough to wait for. */
 export const DEFAULT_CAPTURE_CPU_DURATION = '10s';
 export const DEFAULT_CAPTURE_CONCURRENCY = 4;
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /**
  * The `capture` subcommand's own flags and help; the action is attached by capture.ts. The
@@ -62,7 +58,7 @@ export function captureOptionsCommand(): Command {
       DEFAULT_CAPTURE_CPU_DURATION,
     )
     .option('--concurrency <n>', 'pods captured at once (one port-forward each)', String(DEFAULT_CAPTURE_CONCURRENCY))
-    .option('--timeout <duration>', 'timeout of one request; CPU requests get --cpu-duration on top', '10s')
+    .option('--timeout <duration>', 'timeout of one request to a pod or the collector; CPU requests get --cpu-duration on top', '10s')
     .option('--max-profile-size <size>', 'reject profiles larger than this', '64MiB')
     .option('--output-dir <dir>', 'directory to write profiles to (DIR/<namespace>/<service>/<type>/<pod>-<time>.pb.gz)', '.')
     .option('--profefe-hostport <url>', 'push profiles to this profefe collector instead of writing files (env PROFEFE_HOSTPORT)')
@@ -101,8 +97,6 @@ export interface RawCaptureOptions {
   profefeHeaderFile?: string;
 }
 
-const POD_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-
 export interface CaptureConfigInput {
   readonly pods: readonly string[];
   readonly raw: RawCaptureOptions;
@@ -117,15 +111,14 @@ export interface CaptureConfigInput {
 
 export function toCaptureConfig({ pods, raw, globals, outputDirGiven, env, cwd }: CaptureConfigInput): CaptureConfig {
   const { namespace, allNamespaces, selector } = globals;
-  if (allNamespaces && namespace !== undefined) throw new UsageError('--all-namespaces and --namespace exclude each other: pick one');
-  if (allNamespaces && pods.length > 0) throw new UsageError('pods cannot be named with --all-namespaces: name them with --namespace');
-  if (pods.length > 0 && selector !== undefined) throw new UsageError('name pods or give --selector, not both');
-  for (const pod of pods) {
-    if (!POD_NAME.test(pod) || pod.length > 253) throw new UsageError(`pod name "${pod}" is not a valid Kubernetes name`);
-  }
-  if (namespace !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace)) {
-    throw new UsageError(`--namespace "${namespace}" is not a valid namespace name`);
-  }
+  const selection: PodSelection = {
+    namespaces: namespace === undefined ? [] : [namespace],
+    allNamespaces,
+    labelSelector: selector,
+    names: [...new Set(pods)],
+  };
+  const problem = selectionProblem(selection);
+  if (problem !== undefined) throw new UsageError(problem);
   if (raw.port !== undefined) checkPort(raw.port);
   if (raw.path !== undefined) {
     const path = parsePath(raw.path, '--path');
@@ -149,10 +142,7 @@ export function toCaptureConfig({ pods, raw, globals, outputDirGiven, env, cwd }
   return {
     kubeconfig: globals.kubeconfig,
     context: globals.context,
-    namespace,
-    allNamespaces,
-    labelSelector: selector,
-    pods: [...new Set(pods)],
+    selection,
     port: raw.port,
     path: raw.path,
     profileTypes: profileTypes('--profile-types', raw.profileTypes),

@@ -1,13 +1,15 @@
 /**
- * What `capture` tells people: the location of every stored profile on stdout (one per line, for
- * scripts); on stderr, progress per pod and type when stderr is a terminal, and errors always.
- * A pod's failures are grouped by cause once the pod is done, so a refused port-forward is one
- * line, not one per profile type.
+ * What `capture` tells people, as the run's observer: the location of every stored profile on
+ * stdout (one per line, for scripts); on stderr, progress per pod and type when stderr is a
+ * terminal, and errors always. A pod's failures are grouped by cause once the pod is done, so a
+ * refused port-forward is one line, not one per profile type. Counting is the run summary's.
  */
-import type { PodInfo, Target } from '../../discover/target.js';
+import { podKey, type PodInfo, type Target } from '../../discover/target.js';
 import type { LocalForward } from '../../kube/port-forward.js';
 import type { ProfileError } from '../../profile-error.js';
 import type { ProfileType } from '../../profile-types.js';
+import type { RunObserver, SkippedPod } from '../../run/run-observer.js';
+import type { RunSummary } from '../../run/run-summary.js';
 import { formatBytes } from '../../units/byte-size.js';
 
 export interface CaptureOutput {
@@ -17,22 +19,7 @@ export interface CaptureOutput {
   readonly progress: boolean;
 }
 
-export interface CaptureCounts {
-  readonly stored: number;
-  readonly failed: number;
-  /** Pods that could not be captured at all: not found, not Running, misconfigured. */
-  readonly podErrors: number;
-  /** Pods whose profiles were attempted. */
-  readonly pods: number;
-}
-
-const podRef = (pod: Pick<PodInfo, 'namespace' | 'name'>): string => `${pod.namespace}/${pod.name}`;
-
-export class CaptureReport {
-  private stored = 0;
-  private failed = 0;
-  private podErrors = 0;
-  private pods = 0;
+export class CaptureReport implements RunObserver {
   /** Failures of pods still in progress, by pod, grouped by message. */
   private readonly failures = new Map<string, Map<string, ProfileType[]>>();
   /** Pods with a profile cancelled by an interruption. */
@@ -48,54 +35,46 @@ export class CaptureReport {
     this.out.stderr.write(`error: ${message}\n`);
   }
 
-  /** A pod that yields no profile: not found, not Running, a bad annotation or flag. */
-  podError(namespace: string, name: string, message: string): void {
-    this.podErrors += 1;
-    this.error(`pod ${namespace}/${name}: ${message}`);
+  /** A pod asked for that yields no profile: not found, not Running, a bad annotation or flag. */
+  podSkipped(pod: SkippedPod, isError: boolean): void {
+    if (!isError) return;
+    this.error(`pod ${podKey(pod)}: ${skipMessage(pod)}`);
   }
 
-  podStarted(pod: PodInfo, types: readonly ProfileType[]): void {
-    this.pods += 1;
-    this.progress(`${podRef(pod)}: capturing ${types.join(', ')}`);
+  podStarted(pod: PodInfo, targets: readonly Target[]): void {
+    this.progress(`${podKey(pod)}: capturing ${targets.map((t) => t.type).join(', ')}`);
   }
 
   forwardOpened(pod: PodInfo, forward: LocalForward): void {
-    this.progress(`${podRef(pod)}: port-forward 127.0.0.1:${forward.port} -> pod port ${forward.remotePort}`);
+    this.progress(`${podKey(pod)}: port-forward 127.0.0.1:${forward.port} -> pod port ${forward.remotePort}`);
   }
 
   profileStarted(target: Target): void {
-    if (target.seconds !== undefined) this.progress(`${podRef(target.pod)} ${target.type}: profiling for ${target.seconds}s`);
+    if (target.seconds !== undefined) this.progress(`${podKey(target.pod)} ${target.type}: profiling for ${target.seconds}s`);
   }
 
-  profileStored(target: Target, location: string, bytes: number | undefined): void {
-    this.stored += 1;
+  profileStored(target: Target, location: string, bytes: number): void {
     this.out.stdout.write(`${location}\n`);
-    this.progress(`${podRef(target.pod)} ${target.type}: stored${bytes === undefined ? '' : ` (${formatBytes(bytes)})`}`);
+    this.progress(`${podKey(target.pod)} ${target.type}: stored (${formatBytes(bytes)})`);
   }
 
   profileFailed(target: Target, error: ProfileError): void {
-    this.failed += 1;
+    const key = podKey(target.pod);
     if (error.code === 'INTERRUPTED') {
       // Ctrl-C: one summary line says so; not an error per profile.
-      this.cancelled.add(podRef(target.pod));
-      this.progress(`${podRef(target.pod)} ${target.type}: cancelled`);
+      this.cancelled.add(key);
+      this.progress(`${key} ${target.type}: cancelled`);
       return;
     }
-    const key = podRef(target.pod);
-    let byMessage = this.failures.get(key);
-    if (byMessage === undefined) {
-      byMessage = new Map();
-      this.failures.set(key, byMessage);
-    }
-    const types = byMessage.get(error.message) ?? [];
-    types.push(target.type);
-    byMessage.set(error.message, types);
-    this.progress(`${podRef(target.pod)} ${target.type}: failed`);
+    const byMessage = this.failures.get(key) ?? new Map<string, ProfileType[]>();
+    this.failures.set(key, byMessage);
+    byMessage.set(error.message, [...(byMessage.get(error.message) ?? []), target.type]);
+    this.progress(`${key} ${target.type}: failed`);
   }
 
   /** Prints the pod's failures, one line per distinct cause. */
-  podDone(pod: Pick<PodInfo, 'namespace' | 'name'>): void {
-    const key = podRef(pod);
+  podDone(pod: PodInfo): void {
+    const key = podKey(pod);
     const byMessage = this.failures.get(key);
     this.failures.delete(key);
     const cancelled = this.cancelled.delete(key);
@@ -109,14 +88,10 @@ export class CaptureReport {
     }
   }
 
-  counts(): CaptureCounts {
-    return { stored: this.stored, failed: this.failed, podErrors: this.podErrors, pods: this.pods };
-  }
-
   /** The closing line: on a terminal always, otherwise only when something failed. */
-  summary(elapsedMs: number, interrupted: boolean): void {
-    const { stored, failed, podErrors, pods } = this.counts();
-    const seconds = (elapsedMs / 1000).toFixed(1);
+  summary(summary: RunSummary, elapsedMs: number, interrupted: boolean): void {
+    const { profilesStored: stored, profilesFailed: failed, podsSelected: pods } = summary;
+    const podErrors = summary.podsSkipped + summary.podsMissing;
     if (interrupted) {
       const what = stored === 1 ? '1 profile' : `${stored} profiles`;
       this.out.stderr.write(`interrupted: ${what} stored before the interruption; the rest were cancelled and nothing partial was written\n`);
@@ -129,6 +104,19 @@ export class CaptureReport {
       this.error(`${parts.join(', ')}; ${stored} stored`);
       return;
     }
-    this.progress(`captured ${stored} profiles from ${pods} ${pods === 1 ? 'pod' : 'pods'} in ${seconds}s`);
+    this.progress(`captured ${stored} profiles from ${pods} ${pods === 1 ? 'pod' : 'pods'} in ${(elapsedMs / 1000).toFixed(1)}s`);
+  }
+}
+
+function skipMessage(pod: SkippedPod): string {
+  switch (pod.kind) {
+    case 'missing':
+      return `not found in namespace "${pod.namespace}": check the name (kubectl get pods -n ${pod.namespace})`;
+    case 'invalid':
+      return `skipped: ${pod.problem.annotation}="${pod.problem.value}": ${pod.problem.reason}`;
+    case 'ignored': {
+      const advice = pod.why === 'not-running' || pod.why === 'no-ip' ? '; only a Running pod with an IP can be profiled' : '';
+      return `cannot be captured: ${pod.reason}${advice}`;
+    }
   }
 }

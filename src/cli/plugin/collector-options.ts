@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { ProfefeClient } from '../../profefe/profefe-client.js';
-import { durationMs, httpUrl } from '../flag-values.js';
+import { collect, durationMs, httpUrl } from '../flag-values.js';
 import { collectHeaders } from '../headers.js';
 
 export const DEFAULT_PROFEFE_HOSTPORT = 'http://localhost:10100';
@@ -18,7 +18,6 @@ export interface CollectorFlags {
   timeout: string;
 }
 
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function addCollectorOptions(command: Command): Command {
   return command

@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import { EXIT_OK } from '../../exit-codes.js';
-import type { CliIo } from '../kprofefe.js';
+import type { CliIo } from '../main.js';
 
 export interface PluginIo extends CliIo {
   /** Where relative paths (downloads, -O, load) are resolved. Default: process.cwd(). */

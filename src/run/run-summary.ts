@@ -3,9 +3,11 @@
  * stored and failed (by reason). Counts only, so memory does not grow with the cluster; a few
  * examples of skipped pods are kept for the summary line.
  */
-import type { IgnoredWhy, PodTargets } from '../discover/pod-targets.js';
-import type { ProfileErrorCode } from '../profile-error.js';
+import type { IgnoredWhy } from '../discover/pod-targets.js';
+import type { PodInfo, Target } from '../discover/target.js';
+import type { ProfileError, ProfileErrorCode } from '../profile-error.js';
 import type { ProfileType } from '../profile-types.js';
+import type { RunObserver, SkippedPod } from './run-observer.js';
 
 const MAX_EXAMPLES = 10;
 
@@ -25,7 +27,8 @@ export interface RunSummaryJson {
   peakRssMiB: number;
 }
 
-export class RunSummary {
+/** The run's counts: the run tells it every event, as it tells the front end's observer. */
+export class RunSummary implements RunObserver {
   private readonly startedAt = Date.now();
   podsSelected = 0;
   podsSkipped = 0;
@@ -40,36 +43,34 @@ export class RunSummary {
   /** Set when listing pods failed part-way; the profiles already queued were still accounted. */
   listError: Error | undefined;
 
-  addPod(result: PodTargets): void {
-    if (result.kind === 'targets') this.podsSelected += 1;
-    else if (result.kind === 'ignored') this.podsIgnored[result.why] = (this.podsIgnored[result.why] ?? 0) + 1;
-    else {
+  podStarted(_pod: PodInfo, targets: readonly Target[]): void {
+    this.podsSelected += 1;
+    this.profilesAttempted += targets.length;
+  }
+
+  podSkipped(pod: SkippedPod, isError: boolean): void {
+    if (pod.kind === 'missing') {
+      this.podsMissing += 1;
+    } else if (!isError && pod.kind === 'ignored') {
+      this.podsIgnored[pod.why] = (this.podsIgnored[pod.why] ?? 0) + 1;
+    } else {
       this.podsSkipped += 1;
-      if (this.podsSkippedExamples.length < MAX_EXAMPLES) {
-        this.podsSkippedExamples.push(`${result.namespace}/${result.name}: ${result.problem.annotation}="${result.problem.value}"`);
-      }
+      const why = pod.kind === 'invalid' ? `${pod.problem.annotation}="${pod.problem.value}"` : pod.reason;
+      if (this.podsSkippedExamples.length < MAX_EXAMPLES) this.podsSkippedExamples.push(`${pod.namespace}/${pod.name}: ${why}`);
     }
   }
 
-  addMissing(): void {
-    this.podsMissing += 1;
-  }
-
-  attempt(): void {
-    this.profilesAttempted += 1;
-  }
-
-  stored(type: ProfileType): void {
+  profileStored(target: Target): void {
     this.profilesStored += 1;
-    this.storedByType[type] = (this.storedByType[type] ?? 0) + 1;
+    this.storedByType[target.type] = (this.storedByType[target.type] ?? 0) + 1;
   }
 
-  failed(code: ProfileErrorCode): void {
+  profileFailed(_target: Target, error: ProfileError): void {
     this.profilesFailed += 1;
-    this.failedByReason[code] = (this.failedByReason[code] ?? 0) + 1;
+    this.failedByReason[error.code] = (this.failedByReason[error.code] ?? 0) + 1;
   }
 
-  /** Clean: every attempted profile stored, no enabled pod skipped, no named pod missing. */
+  /** Clean: every attempted profile stored, no enabled or named pod skipped, no named pod missing, the listing complete. */
   get clean(): boolean {
     return this.profilesFailed === 0 && this.podsSkipped === 0 && this.podsMissing === 0 && this.listError === undefined;
   }

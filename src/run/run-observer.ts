@@ -1,0 +1,39 @@
+/**
+ * What a run tells its front end, in the order it happens for each pod: skipped (never started),
+ * or started → each profile started, then stored or failed → done. kprofefe passes the run
+ * summary and a log (log-observer.ts); capture passes its progress report. The run calls these
+ * once per event; observers present, the summary (run-summary.ts) counts.
+ */
+import type { DiscoveredItem } from '../discover/discover-targets.js';
+import type { PodInfo, Target } from '../discover/target.js';
+import type { ProfileError } from '../profile-error.js';
+
+/** A listed pod that yields no profile: not enabled or not Running (`ignored`), a bad annotation (`invalid`), or a named pod not found (`missing`). */
+export type SkippedPod = Exclude<DiscoveredItem, { kind: 'targets' }>;
+
+export interface RunObserver {
+  /**
+   * `isError`: the pod was asked for and cannot be scraped (an invalid annotation, a named pod
+   * missing or not Running); the run is then not clean. Otherwise the pod was simply not selected.
+   */
+  podSkipped?(pod: SkippedPod, isError: boolean): void;
+  podStarted?(pod: PodInfo, targets: readonly Target[]): void;
+  /** The pod is reachable and its profile requested (a CPU profile now takes `target.seconds`). */
+  profileStarted?(target: Target): void;
+  profileStored?(target: Target, location: string, bytes: number): void;
+  profileFailed?(target: Target, error: ProfileError): void;
+  /** Every profile of the pod is stored or failed. */
+  podDone?(pod: PodInfo): void;
+}
+
+/** One observer that tells each of `observers`, in order. */
+export function observeAll(...observers: readonly RunObserver[]): Required<RunObserver> {
+  return {
+    podSkipped: (pod, isError) => observers.forEach((o) => o.podSkipped?.(pod, isError)),
+    podStarted: (pod, targets) => observers.forEach((o) => o.podStarted?.(pod, targets)),
+    profileStarted: (target) => observers.forEach((o) => o.profileStarted?.(target)),
+    profileStored: (target, location, bytes) => observers.forEach((o) => o.profileStored?.(target, location, bytes)),
+    profileFailed: (target, error) => observers.forEach((o) => o.profileFailed?.(target, error)),
+    podDone: (pod) => observers.forEach((o) => o.podDone?.(pod)),
+  };
+}
