@@ -20,7 +20,7 @@ import { delimiter, join } from 'node:path';
 
 const KUBECTL_MINIMUM = [1, 31];
 
-const KUBECTL_HOWTO = `Install kubectl ${KUBECTL_MINIMUM.join('.')} or newer as /usr/bin/kubectl (test/helm/deploy.test.ts runs that path).
+const KUBECTL_HOWTO = `Install kubectl ${KUBECTL_MINIMUM.join('.')} or newer on PATH (the tests run the kubectl found there).
 Debian has no recent enough package (bookworm's kubernetes-client is kubectl 1.20). Either the release binary:
   curl -fLo kubectl "https://dl.k8s.io/release/$(curl -fsL https://dl.k8s.io/release/stable.txt)/bin/linux/$(dpkg --print-architecture)/kubectl"
   sudo install -m 0755 kubectl /usr/bin/kubectl

@@ -120,15 +120,16 @@ const LIMITS: RunLimits = { concurrency: 8, cpuConcurrency: 8, podsInFlight: Inf
 function run(
   listing: AsyncIterable<PodSourceItem>,
   transport: ScriptedTransport,
-  options: { types: ProfileType[]; limits?: Partial<RunLimits>; sink?: Sink; observer?: RunObserver; signal?: AbortSignal },
+  options: { types: ProfileType[]; limits?: Partial<RunLimits>; sink?: Sink; observer?: RunObserver; signal?: AbortSignal; named?: boolean },
 ) {
-  return scrapeRun(discoverTargets(listing, { profileTypes: options.types, cpuSeconds: 1, requireEnable: true }), {
+  return scrapeRun(discoverTargets(listing, { profileTypes: options.types, cpuSeconds: 1, requireEnable: options.named !== true }), {
     limits: { ...LIMITS, ...options.limits },
     fetch: { timeoutMs: 10_000, maxProfileBytes: 64 * 1024 * 1024 },
     transport,
     sink: options.sink ?? new MemorySink(),
     observer: options.observer,
     signal: options.signal,
+    named: options.named,
   });
 }
 
@@ -252,6 +253,16 @@ describe('scrapeRun scheduling', () => {
     expect(summary.podsSkipped).toBe(1);
     expect(summary.clean).toBe(false);
     expect(transport.total).toBe(0);
+
+    // The same pod that is not Running: quietly ignored in a listing, an error when it was named.
+    const pending = (): PodSourceItem[] => [{ kind: 'pod', pod: makePod({ name: 'starting', ip: null, phase: 'Pending', annotations: enabled() }) }];
+    const listed = await run(new Listing(pending()), transport, { types: ['heap'] });
+    expect(listed).toMatchObject({ podsSkipped: 0, podsIgnored: { 'not-running': 1 } });
+    expect(listed.clean).toBe(true);
+    const named = await run(new Listing(pending()), transport, { types: ['heap'], named: true });
+    expect(named.podsSkipped).toBe(1);
+    expect(named.podsSkippedExamples).toEqual(['default/starting: phase is Pending, not Running']);
+    expect(runOutcome(named, false, false).status).toBe(1);
   });
 });
 
