@@ -26,7 +26,14 @@ if (file) {
     const t = Math.round(performance.now() - startedAt);
     if (m.rss > peak.rss) peak = { t, ...m };
     if (samples.length === 0 || t - samples[samples.length - 1].t >= 500) {
-      samples.push({ t, rss: mib(m.rss), heapUsed: mib(m.heapUsed), heapTotal: mib(m.heapTotal), external: mib(m.external), arrayBuffers: mib(m.arrayBuffers) });
+      samples.push({
+        t,
+        rss: mib(m.rss),
+        heapUsed: mib(m.heapUsed),
+        heapTotal: mib(m.heapTotal),
+        external: mib(m.external),
+        arrayBuffers: mib(m.arrayBuffers),
+      });
     }
   };
   setInterval(sample, 50).unref();
@@ -41,7 +48,14 @@ if (file) {
         mainThreadBusyMs: ms(elu.active),
         mainThreadIdleMs: ms(elu.idle),
         gc: { count: gc.count, ms: ms(gc.ms), byKind: Object.fromEntries(Object.entries(gc.byKind).map(([k, v]) => [k, ms(v)])) },
-        peakRssSample: { t: peak.t, rss: mib(peak.rss), heapUsed: mib(peak.heapUsed ?? 0), heapTotal: mib(peak.heapTotal ?? 0), external: mib(peak.external ?? 0), arrayBuffers: mib(peak.arrayBuffers ?? 0) },
+        peakRssSample: {
+          t: peak.t,
+          rss: mib(peak.rss),
+          heapUsed: mib(peak.heapUsed ?? 0),
+          heapTotal: mib(peak.heapTotal ?? 0),
+          external: mib(peak.external ?? 0),
+          arrayBuffers: mib(peak.arrayBuffers ?? 0),
+        },
         samples,
       }),
     );

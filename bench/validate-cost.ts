@@ -47,7 +47,9 @@ for (const name of names) {
   process.stdout.write(`  validateProfile        ${format(await measure(times, () => validateProfile(body)))}\n`);
   if (body.length > 1_000_000) {
     for (const chunkSize of [16 * 1024, 64 * 1024, 256 * 1024]) {
-      process.stdout.write(`  inflate, ${String(chunkSize / 1024).padStart(3)} KiB chunks ${format(await measure(times, () => inflateOnly(body, chunkSize)))}\n`);
+      process.stdout.write(
+        `  inflate, ${String(chunkSize / 1024).padStart(3)} KiB chunks ${format(await measure(times, () => inflateOnly(body, chunkSize)))}\n`,
+      );
     }
     const scan = async () => {
       const scanner = new ProfileWireScanner();

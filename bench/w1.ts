@@ -22,11 +22,15 @@ async function runOnce(pods: number, args: W1Args, runtime: ImageRuntime | undef
   const world = await startW1World(pods, args.largeHeapShare);
   try {
     const kprofefeArgs = [
-      '--kubeconfig', world.kubeconfig,
+      '--kubeconfig',
+      world.kubeconfig,
       '-A',
-      '--cpu-duration', args.cpuDuration,
-      '--profefe-hostport', world.collector.url,
-      '--log-level', 'info',
+      '--cpu-duration',
+      args.cpuDuration,
+      '--profefe-hostport',
+      world.collector.url,
+      '--log-level',
+      'info',
       ...args.passthrough,
     ];
     const timeline = new W1Timeline(world.api.server, world.collector.uploads, Number(new URL(world.collector.url).port));
@@ -96,7 +100,9 @@ async function main(): Promise<number> {
   const build = buildInfo(args.kprofefeBin ?? KPROFEFE_BIN);
   const runtime = args.plainNode ? undefined : readImageRuntime();
   const runAs = runtime === undefined ? 'plain node (--plain-node)' : `as the image runs it: ${describeImageRuntime(runtime)} (Dockerfile)`;
-  process.stderr.write(`W1: pods ${args.podCounts.join(', ')}; cpu duration ${args.cpuDuration}; extra kprofefe args: ${args.passthrough.join(' ') || '(none)'}\n`);
+  process.stderr.write(
+    `W1: pods ${args.podCounts.join(', ')}; cpu duration ${args.cpuDuration}; extra kprofefe args: ${args.passthrough.join(' ') || '(none)'}\n`,
+  );
   const results: W1Result[] = [];
   const started = performance.now();
   for (const pods of args.podCounts.flatMap((n) => Array<number>(args.repeat).fill(n))) {
@@ -131,7 +137,20 @@ async function main(): Promise<number> {
   const file = `${RESULTS_DIR}w1-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
   await writeFile(
     file,
-    JSON.stringify({ benchmark: 'W1', argv: process.argv.slice(2), machine, build, runtime: runtime ?? 'plain node', args, totalSeconds: (performance.now() - started) / 1000, results }, null, 2),
+    JSON.stringify(
+      {
+        benchmark: 'W1',
+        argv: process.argv.slice(2),
+        machine,
+        build,
+        runtime: runtime ?? 'plain node',
+        args,
+        totalSeconds: (performance.now() - started) / 1000,
+        results,
+      },
+      null,
+      2,
+    ),
   );
   process.stderr.write(`W1: raw results in ${file}\n`);
   // Missed targets are findings, not failures; a run that was killed or logged no summary is.

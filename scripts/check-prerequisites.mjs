@@ -37,9 +37,24 @@ or the Kubernetes apt repository (pkgs.k8s.io, package kubectl): https://kuberne
  */
 const PREREQUISITES = [
   { name: 'go', for: 'Go test targets, `go tool pprof` as the reference reader, the chart renderer', detect: { command: 'go' }, debian: 'golang-go' },
-  { name: 'sprig (Go library)', for: 'the chart renderer test/helm/renderer (GOPATH=/usr/share/gocode)', detect: { dpkg: true }, debian: 'golang-github-masterminds-sprig-dev' },
-  { name: 'yaml.v2 (Go library)', for: 'the chart renderer test/helm/renderer (GOPATH=/usr/share/gocode)', detect: { dpkg: true }, debian: 'golang-gopkg-yaml.v2-dev' },
-  { name: 'kubectl', for: 'the plugin, completion, port-forward and deploy/ tests', detect: { command: 'kubectl', version: { args: ['version', '--client'], minimum: KUBECTL_MINIMUM } }, install: KUBECTL_HOWTO },
+  {
+    name: 'sprig (Go library)',
+    for: 'the chart renderer test/helm/renderer (GOPATH=/usr/share/gocode)',
+    detect: { dpkg: true },
+    debian: 'golang-github-masterminds-sprig-dev',
+  },
+  {
+    name: 'yaml.v2 (Go library)',
+    for: 'the chart renderer test/helm/renderer (GOPATH=/usr/share/gocode)',
+    detect: { dpkg: true },
+    debian: 'golang-gopkg-yaml.v2-dev',
+  },
+  {
+    name: 'kubectl',
+    for: 'the plugin, completion, port-forward and deploy/ tests',
+    detect: { command: 'kubectl', version: { args: ['version', '--client'], minimum: KUBECTL_MINIMUM } },
+    install: KUBECTL_HOWTO,
+  },
   { name: 'numfmt', for: 'the byte-size parser test (reference values)', detect: { command: 'numfmt' }, debian: 'coreutils' },
   { name: 'date', for: 'the time-range test (GNU date -d as reference)', detect: { command: 'date' }, debian: 'coreutils' },
   { name: 'sha256sum', for: 'the shard test (reference digests)', detect: { command: 'sha256sum' }, debian: 'coreutils' },
@@ -81,7 +96,8 @@ function problemOf(item) {
     const run = spawnSync(file, detect.version.args, { encoding: 'utf8', timeout: 15_000 });
     const match = /(\d+)\.(\d+)/.exec(`${run.stdout ?? ''}`);
     const minimum = detect.version.minimum.join('.');
-    if (run.status !== 0 || match === null) return `\`${detect.command} ${detect.version.args.join(' ')}\` (${file}) did not print a version; ${minimum} or newer is needed`;
+    if (run.status !== 0 || match === null)
+      return `\`${detect.command} ${detect.version.args.join(' ')}\` (${file}) did not print a version; ${minimum} or newer is needed`;
     const found = [Number(match[1]), Number(match[2])];
     if (compareVersions(found, detect.version.minimum) < 0) return `${file} is version ${found.join('.')}, older than ${minimum}`;
     return undefined;

@@ -154,7 +154,7 @@ exec ${dpkg} "$@"`,
       const result = check(path, { CHECK_PREREQUISITES_UID: '0' });
       expect(result.status).toBe(1);
       expect(result.stderr).toContain(problem);
-      expect(result.stderr).toContain('Install kubectl 1.31 or newer as /usr/bin/kubectl');
+      expect(result.stderr).toContain('Install kubectl 1.31 or newer on PATH');
       expect(result.stderr).toContain('https://dl.k8s.io/release/');
       expect(result.stderr).not.toContain('apt-get install');
       expect(aptLog(path)).toEqual([]);

@@ -34,9 +34,7 @@ export interface KprofefeConfig {
 
 export function kprofefeCommand(): Command {
   return new Command('kprofefe')
-    .description(
-      'Scrape Go pprof profiles from Running pods annotated profefe.com/enable="true" and store them in a profefe collector or a directory.',
-    )
+    .description('Scrape Go pprof profiles from Running pods annotated profefe.com/enable="true" and store them in a profefe collector or a directory.')
     .version(VERSION, '--version', 'print the version and exit')
     .argument('[pods...]', 'pod names to scrape (in --namespace); named pods need no enable annotation')
     .option('--kubeconfig <path>', 'kubeconfig file (default: in-cluster service account, then $KUBECONFIG, then ~/.kube/config)')
@@ -50,7 +48,11 @@ export function kprofefeCommand(): Command {
     .option('--cpu-concurrency <n>', 'CPU profiles in flight (they wait --cpu-duration on the pod)', '1024')
     .option('--timeout <duration>', 'timeout of one request to a pod or the collector; CPU requests get --cpu-duration on top', '10s')
     .option('--max-profile-size <size>', 'reject profiles larger than this', '64MiB')
-    .option('--max-inflight-bytes <size>', 'profile bytes held in memory before new downloads wait (one profile may exceed it)', `${DEFAULT_MAX_INFLIGHT_BYTES / 1024 / 1024}MiB`)
+    .option(
+      '--max-inflight-bytes <size>',
+      'profile bytes held in memory before new downloads wait (one profile may exceed it)',
+      `${DEFAULT_MAX_INFLIGHT_BYTES / 1024 / 1024}MiB`,
+    )
     .addOption(new Option('--profefe-hostport <url>', 'profefe collector URL; without it profiles go to --output-dir').env('PROFEFE_HOSTPORT'))
     .option('--profefe-header <header>', "extra request header for the collector, 'Name: value'; repeatable", collect)
     .option('--profefe-header-file <path>', 'file of extra headers, one "Name: value" per line (e.g. a mounted Secret)')

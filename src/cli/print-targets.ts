@@ -24,7 +24,9 @@ export async function printTargets(
       log.debug({ namespace: item.namespace, pod: item.name }, `pod not scraped: ${item.reason}`);
     } else {
       for (const t of item.targets) {
-        const labels = Object.entries(t.labels).map(([k, v]) => `${k}=${v}`).join(',');
+        const labels = Object.entries(t.labels)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',');
         rows.push([t.pod.namespace, t.pod.name, t.type, t.service, t.url, labels]);
       }
     }

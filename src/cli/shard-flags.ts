@@ -58,10 +58,7 @@ export function parseShard(input: ShardInput): Shard {
       source === 'JOB_COMPLETION_INDEX'
         ? `set --shard-count to the Job's completions (this pod is index ${index}), or pass --shard-index`
         : `use an index from 0 to ${count - 1}`;
-    throw new ShardOptionError(
-      source,
-      `${source}=${index} is out of range for --shard-count ${count}: ${hint}`,
-    );
+    throw new ShardOptionError(source, `${source}=${index} is out of range for --shard-count ${count}: ${hint}`);
   }
   return { count, index };
 }

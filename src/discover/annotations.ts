@@ -84,7 +84,8 @@ export function parsePath(value: string | undefined, annotation = PATH): Parsed<
   if (!v.startsWith('/')) return reject('not an absolute path');
   if (v.startsWith('//') || v.includes('//')) return reject('"//" is not allowed');
   if (v.includes('?') || v.includes('#')) return reject('a query or fragment is not allowed');
-  if (v.includes('\\') || v.includes('%') || /[\s\u0000-\u001f\u007f]/.test(v)) return reject('backslashes, percent-escapes, spaces and control characters are not allowed');
+  if (v.includes('\\') || v.includes('%') || /[\s\u0000-\u001f\u007f]/.test(v))
+    return reject('backslashes, percent-escapes, spaces and control characters are not allowed');
   if (v.split('/').some((segment) => segment === '..' || segment === '.')) return reject('"." and ".." segments are not allowed');
   if (!/^[A-Za-z0-9/._~!$&'()*+,;=:@-]+$/.test(v)) return reject('characters outside a URL path are not allowed');
   return ok(v.length > 1 ? v.replace(/\/+$/, '') : v);

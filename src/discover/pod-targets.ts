@@ -59,7 +59,12 @@ export function podTargets(pod: V1Pod, options: TargetOptions): PodTargets {
   const ignored = (why: IgnoredWhy, reason: string): PodTargets => ({ kind: 'ignored', namespace, name, why, reason });
 
   if (options.requireEnable && !isEnabled(annotations)) {
-    return ignored('not-enabled', annotations['profefe.com/enable'] === undefined ? 'no profefe.com/enable annotation' : `profefe.com/enable is "${annotations['profefe.com/enable']}", not "true"`);
+    return ignored(
+      'not-enabled',
+      annotations['profefe.com/enable'] === undefined
+        ? 'no profefe.com/enable annotation'
+        : `profefe.com/enable is "${annotations['profefe.com/enable']}", not "true"`,
+    );
   }
   const phase = pod.status?.phase ?? 'Unknown';
   if (phase !== 'Running') return ignored('not-running', `phase is ${phase}, not Running`);
@@ -79,7 +84,10 @@ export function podTargets(pod: V1Pod, options: TargetOptions): PodTargets {
 
   const types = narrowed.value ? options.profileTypes.filter((t) => narrowed.value?.includes(t)) : options.profileTypes;
   if (types.length === 0) {
-    return ignored('no-types', `${PROFILE_TYPES_ANNOTATION} "${annotations[PROFILE_TYPES_ANNOTATION]}" keeps none of this run's types (${options.profileTypes.join(',')})`);
+    return ignored(
+      'no-types',
+      `${PROFILE_TYPES_ANNOTATION} "${annotations[PROFILE_TYPES_ANNOTATION]}" keeps none of this run's types (${options.profileTypes.join(',')})`,
+    );
   }
 
   const workload = owningWorkload(pod);

@@ -48,12 +48,7 @@ export class KubeApiError extends Error {
   readonly namespace: string | undefined;
   readonly resourceName: string | undefined;
 
-  constructor(
-    code: KubeApiErrorCode,
-    message: string,
-    call: KubeApiCall,
-    details: { statusCode?: number; reason?: string; cause?: unknown } = {},
-  ) {
+  constructor(code: KubeApiErrorCode, message: string, call: KubeApiCall, details: { statusCode?: number; reason?: string; cause?: unknown } = {}) {
     super(message, { cause: details.cause });
     this.code = code;
     this.statusCode = details.statusCode;
@@ -78,9 +73,7 @@ const TLS_ERROR_CODES = new Set([
 
 /** Removes anything that looks like a credential from text that may end up in a message. */
 export function redactCredentials(text: string): string {
-  return text
-    .replace(/(bearer\s+)[^\s"',]+/gi, '$1[redacted]')
-    .replace(/((?:token|password)["']?\s*[:=]\s*["']?)[^\s"',}]+/gi, '$1[redacted]');
+  return text.replace(/(bearer\s+)[^\s"',]+/gi, '$1[redacted]').replace(/((?:token|password)["']?\s*[:=]\s*["']?)[^\s"',}]+/gi, '$1[redacted]');
 }
 
 /** The Status body of an ApiException (client-node hands it over as text, or not at all for 401). */
@@ -188,8 +181,8 @@ function originFromFetchMessage(message: string): string | undefined {
 function fromNetwork(err: Error & { code?: unknown }, call: KubeApiCall): KubeApiError {
   const code = typeof err.code === 'string' ? err.code : undefined;
   const server = originFromFetchMessage(err.message) ?? call.cluster ?? 'the configured server';
-  const where = call.cluster !== undefined && !call.cluster.startsWith(server) ? `${server} (${call.cluster})` : call.cluster ?? server;
-  const check = 'Check that the cluster is up and that the kubeconfig cluster\'s server URL (or KUBERNETES_SERVICE_HOST/PORT in a pod) is right.';
+  const where = call.cluster !== undefined && !call.cluster.startsWith(server) ? `${server} (${call.cluster})` : (call.cluster ?? server);
+  const check = "Check that the cluster is up and that the kubeconfig cluster's server URL (or KUBERNETES_SERVICE_HOST/PORT in a pod) is right.";
   if (code !== undefined && TLS_ERROR_CODES.has(code)) {
     return new KubeApiError(
       'KUBE_TLS',
@@ -207,11 +200,15 @@ function fromNetwork(err: Error & { code?: unknown }, call: KubeApiCall): KubeAp
           ? `unreachable (${code})`
           : undefined;
   if (what !== undefined) {
-    return new KubeApiError('KUBE_UNREACHABLE', `cannot ${describeCall(call)}: the Kubernetes API at ${where} is unreachable: ${what}. ${check}`, call, { cause: err });
+    return new KubeApiError('KUBE_UNREACHABLE', `cannot ${describeCall(call)}: the Kubernetes API at ${where} is unreachable: ${what}. ${check}`, call, {
+      cause: err,
+    });
   }
   const undiciTimeout = code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
   if ((err as { type?: unknown }).type === 'request-timeout' || err.name === 'AbortError' || undiciTimeout) {
-    return new KubeApiError('KUBE_UNREACHABLE', `cannot ${describeCall(call)}: the Kubernetes API at ${where} did not answer in time. ${check}`, call, { cause: err });
+    return new KubeApiError('KUBE_UNREACHABLE', `cannot ${describeCall(call)}: the Kubernetes API at ${where} did not answer in time. ${check}`, call, {
+      cause: err,
+    });
   }
   return new KubeApiError('KUBE_REQUEST', `cannot ${describeCall(call)} at ${where}: ${redactCredentials(err.message)}`, call, { cause: err });
 }

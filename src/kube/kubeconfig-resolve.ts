@@ -44,8 +44,7 @@ export interface ResolvedKubeconfig {
   user: KubeconfigUser | undefined;
 }
 
-const WHAT_TO_DO =
-  'Pass --kubeconfig <file>, set KUBECONFIG, or run in a pod with a service account token mounted.';
+const WHAT_TO_DO = 'Pass --kubeconfig <file>, set KUBECONFIG, or run in a pod with a service account token mounted.';
 
 function readKubeconfigFile(file: string, role: string): KubeconfigData {
   let text: string;
@@ -53,7 +52,14 @@ function readKubeconfigFile(file: string, role: string): KubeconfigData {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : String((err as Error).message);
+    const why =
+      code === 'ENOENT'
+        ? 'it does not exist'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'it is a directory'
+            : String((err as Error).message);
     throw new KubeConfigError(`cannot read ${role} ${file}: ${why}. ${WHAT_TO_DO}`);
   }
   try {

@@ -24,9 +24,7 @@ export interface PodListQuery {
   names?: string[];
 }
 
-export type PodListItem =
-  | { kind: 'pod'; pod: V1Pod }
-  | { kind: 'missing'; namespace: string; name: string; reason: string };
+export type PodListItem = { kind: 'pod'; pod: V1Pod } | { kind: 'missing'; namespace: string; name: string; reason: string };
 
 export interface ListPodsOptions {
   /** Pods per page (`limit`); default 500, like kubectl. */
@@ -81,13 +79,18 @@ async function* getNamedPods(access: KubeAccess, namespace: string, names: strin
   for (const name of new Set(names)) {
     let pod: V1Pod;
     try {
-      pod = await getJson<V1Pod>(access, `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`, {}, {
-        verb: 'get',
-        resource: 'pods',
-        namespace,
-        name,
-        cluster,
-      });
+      pod = await getJson<V1Pod>(
+        access,
+        `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`,
+        {},
+        {
+          verb: 'get',
+          resource: 'pods',
+          namespace,
+          name,
+          cluster,
+        },
+      );
     } catch (err) {
       // Only the API's own NotFound Status: a bare 404 means a wrong server URL, not a missing pod.
       if (err instanceof KubeApiError && err.statusCode === 404 && err.reason === 'NotFound') {

@@ -16,7 +16,10 @@ export function clientNodeReason(resolved: ResolvedKubeconfig): string | undefin
 
 /** A client-node KubeConfig's context as a KubeAccess (imports client-node). */
 export async function kubeAccessViaClientNode(resolved: ResolvedKubeconfig): Promise<KubeAccess> {
-  const [{ toClientNodeKubeConfig }, { kubeAccessFromKubeConfig }] = await Promise.all([import('./client-node-kubeconfig.js'), import('./kube-access-client-node.js')]);
+  const [{ toClientNodeKubeConfig }, { kubeAccessFromKubeConfig }] = await Promise.all([
+    import('./client-node-kubeconfig.js'),
+    import('./kube-access-client-node.js'),
+  ]);
   return kubeAccessFromKubeConfig(toClientNodeKubeConfig(resolved));
 }
 

@@ -56,12 +56,7 @@ function waitClosed(ws: WebSocket): Promise<void> {
   return new Promise((resolve) => ws.once('close', () => resolve()));
 }
 
-export async function openPortForward(
-  kc: KubeConfig,
-  pod: PodRef,
-  remotePort: number,
-  opts: OpenPortForwardOptions = {},
-): Promise<LocalForward> {
+export async function openPortForward(kc: KubeConfig, pod: PodRef, remotePort: number, opts: OpenPortForwardOptions = {}): Promise<LocalForward> {
   if (!Number.isInteger(remotePort) || remotePort < 1 || remotePort > 65535) {
     throw new RangeError(`port-forward to pod ${pod.namespace}/${pod.name}: remote port must be 1-65535, got ${remotePort}`);
   }

@@ -16,9 +16,7 @@ export function formatTop(report: TopReport, options: FormatTopOptions = {}): st
   lines.push(`${'flat'.padStart(10)} ${'flat'.padStart(5)}% ${'sum'.padStart(5)}% ${'cum'.padStart(10)} ${'cum'.padStart(5)}%`);
   for (const row of report.rows) {
     const inline = row.inline !== '' ? ` (${row.inline})` : '';
-    lines.push(
-      `${row.flatText.padStart(10)} ${row.flatPercent} ${row.sumPercent} ${row.cumText.padStart(10)} ${row.cumPercent}  ${row.name}${inline}`,
-    );
+    lines.push(`${row.flatText.padStart(10)} ${row.flatPercent} ${row.sumPercent} ${row.cumText.padStart(10)} ${row.cumPercent}  ${row.name}${inline}`);
   }
   return lines.join('\n') + '\n';
 }

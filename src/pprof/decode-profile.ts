@@ -6,14 +6,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Profile } from 'pprof-format';
 import { isGzip } from './gzip.js';
-import {
-  checkDecodedProfile,
-  checkProfileSync,
-  InvalidProfileError,
-  undecodableProfile,
-  type ProfileRejection,
-  type ProfileSubject,
-} from './valid-profile.js';
+import { checkDecodedProfile, checkProfileSync, InvalidProfileError, undecodableProfile, type ProfileRejection, type ProfileSubject } from './valid-profile.js';
 
 export { Profile, isGzip };
 

@@ -98,8 +98,7 @@ export function functionStacks(profile: Profile): FunctionStacks {
     locationNodes.set(id, nodes);
     if (id < 4 * profile.location.length + 1024) denseLocationNodes[id] = nodes;
   }
-  const nodesOf = (id: number | bigint): number[] =>
-    (typeof id === 'number' ? denseLocationNodes[id] : undefined) ?? locationNodes.get(Number(id)) ?? [];
+  const nodesOf = (id: number | bigint): number[] => (typeof id === 'number' ? denseLocationNodes[id] : undefined) ?? locationNodes.get(Number(id)) ?? [];
 
   let frames = 0;
   for (const sample of profile.sample) {

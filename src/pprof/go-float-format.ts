@@ -43,7 +43,9 @@ export function goFixed(x: number, digits: number): string {
   if (Number.isNaN(x)) return 'NaN';
   if (!Number.isFinite(x)) return x > 0 ? '+Inf' : '-Inf';
   const sign = isNegative(x) ? '-' : '';
-  const q = scaledRound(Math.abs(x), digits).toString().padStart(digits + 1, '0');
+  const q = scaledRound(Math.abs(x), digits)
+    .toString()
+    .padStart(digits + 1, '0');
   if (digits === 0) return sign + q;
   return `${sign}${q.slice(0, q.length - digits)}.${q.slice(q.length - digits)}`;
 }

@@ -196,9 +196,7 @@ function computeTotal(profile: Profile, weights: Float64Array): number {
   profile.sample.forEach((sample, i) => {
     const v = Math.abs(weights[i]!);
     total += v;
-    const isBase = sample.label.some(
-      (l) => strings[Number(l.key)] === 'pprof::base' && strings[Number(l.str)] === 'true',
-    );
+    const isBase = sample.label.some((l) => strings[Number(l.key)] === 'pprof::base' && strings[Number(l.str)] === 'true');
     if (isBase) diffTotal += v;
   });
   return diffTotal > 0 ? diffTotal : total;
@@ -256,12 +254,7 @@ function formatProfileTime(nanos: bigint): string {
 }
 
 /** report.ProfileLabels. */
-function profileLabels(
-  profile: Profile,
-  sampleType: { type: string; unit: string },
-  total: number,
-  format: (v: number) => string,
-): string[] {
+function profileLabels(profile: Profile, sampleType: { type: string; unit: string }, total: number, format: (v: number) => string): string[] {
   const strings = profile.stringTable.strings;
   const labels: string[] = [];
   const main = profile.mapping[0];

@@ -276,8 +276,7 @@ function parseBaseUrl(text: string): { baseUrl: string; credentials: string | un
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new TypeError(`profefe collector URL "${shown}" must start with http:// or https://`);
   }
-  const credentials =
-    url.username || url.password ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined;
+  const credentials = url.username || url.password ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined;
   return { baseUrl: `${url.origin}${url.pathname.replace(/\/+$/, '')}`, credentials };
 }
 
@@ -319,13 +318,7 @@ function isProfileItem(value: unknown): value is ProfileItem {
         const label = l as Record<string, unknown> | null;
         return typeof label === 'object' && label !== null && typeof label.key === 'string' && typeof label.value === 'string';
       }));
-  return (
-    typeof v.id === 'string' &&
-    typeof v.type === 'string' &&
-    typeof v.service === 'string' &&
-    typeof v.created_at === 'string' &&
-    labelsOk
-  );
+  return typeof v.id === 'string' && typeof v.type === 'string' && typeof v.service === 'string' && typeof v.created_at === 'string' && labelsOk;
 }
 
 function normalizeItem(item: ProfileItem): ProfileItem {

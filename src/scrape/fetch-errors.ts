@@ -26,8 +26,7 @@ function statusAdvice(status: number): string {
 export function tooLarge(maxBytes: number, detail: string, where: string): ProfileError {
   return new ProfileError(
     'TARGET_TOO_LARGE',
-    `the profile is larger than the ${formatBytes(maxBytes)} cap${where}: ${detail}; ` +
-      'raise --max-profile-size if profiles this large are expected',
+    `the profile is larger than the ${formatBytes(maxBytes)} cap${where}: ${detail}; ` + 'raise --max-profile-size if profiles this large are expected',
   );
 }
 

@@ -28,10 +28,6 @@ export function describeSource(source: ProfileSource | undefined): string {
  * samples), TARGET_TEXT (text or HTML), TARGET_INVALID_PPROF (anything else, including a
  * truncated gzip), TARGET_TOO_LARGE (inflates past `maxInflatedBytes`).
  */
-export function validateProfile(
-  body: Buffer,
-  source?: ProfileSource,
-  options: { maxInflatedBytes?: number } = {},
-): Promise<ProfileWireSummary> {
+export function validateProfile(body: Buffer, source?: ProfileSource, options: { maxInflatedBytes?: number } = {}): Promise<ProfileWireSummary> {
   return checkProfile(body, { subject: { kind: 'target', where: describeSource(source) }, maxInflatedBytes: options.maxInflatedBytes });
 }

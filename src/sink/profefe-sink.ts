@@ -104,8 +104,3 @@ function toProfileError(error: unknown, what: string, attempts: number): Profile
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
-
-/** Compile-time check, no runtime cost: ProfefeSink must stay assignable to the Sink contract. */
-type AssertSink<T extends Sink> = T;
-// eslint-disable-next-line @typescript-eslint/no-unused-vars
-type ProfefeSinkIsSink = AssertSink<ProfefeSink>;

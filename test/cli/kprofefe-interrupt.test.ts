@@ -34,7 +34,9 @@ beforeAll(async () => {
   kubeconfig = await api.writeKubeconfig(home);
   pod = await startFakePod({ host: '127.0.0.71' });
   collector = await startTestCollector();
-  api.setPods([makePod({ name: 'api-0', namespace: 'shop', ip: pod.ip, annotations: enabled({ 'profefe.com/port': String(pod.port), 'profefe.com/service': 'api' }) })]);
+  api.setPods([
+    makePod({ name: 'api-0', namespace: 'shop', ip: pod.ip, annotations: enabled({ 'profefe.com/port': String(pod.port), 'profefe.com/service': 'api' }) }),
+  ]);
 });
 afterEach(() => {
   pod.requests.length = 0;
@@ -157,7 +159,14 @@ describe('kprofefe: SIGTERM mid-run (a CronJob at activeDeadlineSeconds)', () =>
     expect(result.code, result.stderr).toBe(130);
     expect(elapsedMs).toBeLessThan(PROMPT_EXIT_MS);
     interruptedLine(result);
-    expect(summaryOf(result)).toMatchObject({ podsSelected: 1, profilesAttempted: 2, profilesStored: 1, profilesFailed: 1, storedByType: { heap: 1 }, failedByReason: { INTERRUPTED: 1 } });
+    expect(summaryOf(result)).toMatchObject({
+      podsSelected: 1,
+      profilesAttempted: 2,
+      profilesStored: 1,
+      profilesFailed: 1,
+      storedByType: { heap: 1 },
+      failedByReason: { INTERRUPTED: 1 },
+    });
     await waitFor('the pod to see the CPU request close', () => cpu.closedEarly);
     const stored = collector.profiles();
     expect(stored.map((p) => [p.service, p.type])).toEqual([['api', 'heap']]);

@@ -62,9 +62,28 @@ describe('kprofefe: a clean run', () => {
     const custom = await fakePod({ host: '127.0.0.12', prefix: '/internal/pprof' });
     const named = await fakePod({ host: '127.0.0.13' });
     api.setPods([
-      makePod({ name: 'api-1', namespace: 'shop', ip: plain.ip, annotations: annotatedFor(plain), labels: { 'pod-template-hash': 'abc12' }, owner: { kind: 'ReplicaSet', name: 'api-abc12' } }),
-      makePod({ name: 'worker-0', namespace: 'shop', ip: custom.ip, annotations: annotatedFor(custom, { 'profefe.com/path': '/internal/pprof', 'profefe.com/service': 'jobs' }) }),
-      makePod({ name: 'db-0', namespace: 'shop', ip: named.ip, annotations: enabled({ 'profefe.com/port': 'pprof' }), ports: [{ name: 'pprof', containerPort: named.port }], owner: { kind: 'StatefulSet', name: 'db' } }),
+      makePod({
+        name: 'api-1',
+        namespace: 'shop',
+        ip: plain.ip,
+        annotations: annotatedFor(plain),
+        labels: { 'pod-template-hash': 'abc12' },
+        owner: { kind: 'ReplicaSet', name: 'api-abc12' },
+      }),
+      makePod({
+        name: 'worker-0',
+        namespace: 'shop',
+        ip: custom.ip,
+        annotations: annotatedFor(custom, { 'profefe.com/path': '/internal/pprof', 'profefe.com/service': 'jobs' }),
+      }),
+      makePod({
+        name: 'db-0',
+        namespace: 'shop',
+        ip: named.ip,
+        annotations: enabled({ 'profefe.com/port': 'pprof' }),
+        ports: [{ name: 'pprof', containerPort: named.port }],
+        owner: { kind: 'StatefulSet', name: 'db' },
+      }),
     ]);
     const c = await collector();
     const result = await kprofefe(['-n', 'shop', '--profefe-hostport', c.url]);
@@ -106,7 +125,16 @@ describe('kprofefe: a clean run', () => {
     api.setPods([makePod({ name: 'a', namespace: 'default', ip: pod.ip, annotations: annotatedFor(pod) })]);
     const c = await collector();
     const secret = 'Bearer s3cr3t-token-value';
-    const result = await kprofefe(['--profefe-hostport', c.url, '--profefe-header', `Authorization: ${secret}`, '--profile-types', 'heap', '--log-level', 'trace']);
+    const result = await kprofefe([
+      '--profefe-hostport',
+      c.url,
+      '--profefe-header',
+      `Authorization: ${secret}`,
+      '--profile-types',
+      'heap',
+      '--log-level',
+      'trace',
+    ]);
     expect(result.code, result.stderr).toBe(0);
     expect(c.uploads[0]?.headers.authorization).toBe(secret);
     expect(result.stderr).not.toContain('s3cr3t');
@@ -152,7 +180,10 @@ describe('kprofefe: pods that are not targets', () => {
 
 describe('kprofefe: target faults fail one profile each, the rest are stored', () => {
   it('404, 500, HTML, debug=1 text, empty body, truncated gzip, over the cap, never answers', async () => {
-    const broken = await fakePod({ host: '127.0.0.18', faults: { heap: 'status404', goroutine: 'status500', block: 'html', mutex: 'text', threadcreate: 'empty' } });
+    const broken = await fakePod({
+      host: '127.0.0.18',
+      faults: { heap: 'status404', goroutine: 'status500', block: 'html', mutex: 'text', threadcreate: 'empty' },
+    });
     const worse = await fakePod({ host: '127.0.0.19', faults: { heap: 'truncated', goroutine: 'huge', block: 'hang' } });
     api.setPods([
       makePod({ name: 'broken', ip: broken.ip, annotations: annotatedFor(broken) }),
@@ -174,7 +205,12 @@ describe('kprofefe: target faults fail one profile each, the rest are stored', (
       TARGET_TIMEOUT: 1,
     });
     // Stored: both CPU profiles, worse's mutex and threadcreate.
-    expect(c.profiles().map((p) => `${p.type}`).sort()).toEqual(['cpu', 'cpu', 'mutex', 'threadcreate']);
+    expect(
+      c
+        .profiles()
+        .map((p) => `${p.type}`)
+        .sort(),
+    ).toEqual(['cpu', 'cpu', 'mutex', 'threadcreate']);
     const warnings = result.logs.filter((l) => l.level === 40);
     const text = warnings.find((l) => l.pod === 'broken' && l.type === 'mutex');
     expect(String(text?.msg)).toContain('the target returned text, not a pprof profile');

@@ -46,7 +46,15 @@ describe('podTargets: URLs from annotations', () => {
   });
 
   it('a named container port resolves to its number and names the container', () => {
-    const targets = targetsOf(run({ annotations: enabled({ 'profefe.com/port': 'pprof' }), ports: [{ name: 'http', containerPort: 8080 }, { name: 'pprof', containerPort: 7070 }] }));
+    const targets = targetsOf(
+      run({
+        annotations: enabled({ 'profefe.com/port': 'pprof' }),
+        ports: [
+          { name: 'http', containerPort: 8080 },
+          { name: 'pprof', containerPort: 7070 },
+        ],
+      }),
+    );
     expect(targets[0]?.url).toMatch(/^http:\/\/10\.1\.2\.3:7070\//);
     expect(targets[0]?.labels.container).toBe('app');
   });
@@ -62,7 +70,9 @@ describe('podTargets: URLs from annotations', () => {
   });
 
   it('--port and --path overrides win over annotations', () => {
-    const heap = targetsOf(run({ annotations: enabled({ 'profefe.com/port': '1' }) }, { portOverride: '9999', pathOverride: '/p' })).find((t) => t.type === 'heap');
+    const heap = targetsOf(run({ annotations: enabled({ 'profefe.com/port': '1' }) }, { portOverride: '9999', pathOverride: '/p' })).find(
+      (t) => t.type === 'heap',
+    );
     expect(heap?.url).toBe('http://10.1.2.3:9999/p/heap');
   });
 });
@@ -106,7 +116,11 @@ describe('podTargets: invalid annotations skip the pod and say why', () => {
 describe('podTargets: service and labels', () => {
   it.each([
     ['the service annotation', { annotations: enabled({ 'profefe.com/service': 'checkout' }), owner: { kind: 'StatefulSet', name: 'db' } }, 'checkout'],
-    ['a Deployment via its ReplicaSet', { annotations: enabled(), labels: { 'pod-template-hash': '7d9f8c' }, owner: { kind: 'ReplicaSet', name: 'checkout-7d9f8c' } }, 'checkout'],
+    [
+      'a Deployment via its ReplicaSet',
+      { annotations: enabled(), labels: { 'pod-template-hash': '7d9f8c' }, owner: { kind: 'ReplicaSet', name: 'checkout-7d9f8c' } },
+      'checkout',
+    ],
     ['a ReplicaSet without a template hash', { annotations: enabled(), owner: { kind: 'ReplicaSet', name: 'legacy-rs' } }, 'legacy-rs'],
     ['a StatefulSet', { annotations: enabled(), owner: { kind: 'StatefulSet', name: 'db' } }, 'db'],
     ['a DaemonSet', { annotations: enabled(), owner: { kind: 'DaemonSet', name: 'agent' } }, 'agent'],

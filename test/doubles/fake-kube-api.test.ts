@@ -50,7 +50,10 @@ describe('pagination', () => {
     const first = await get(api, '/api/v1/namespaces/b/pods?limit=3&fieldSelector=status.phase%3DRunning');
     expect(first.body.items.map((p: any) => p.metadata.name)).toEqual(['pod-0000', 'pod-0001', 'pod-0002']);
     expect(first.body.metadata.remainingItemCount).toBeUndefined();
-    const second = await get(api, `/api/v1/namespaces/b/pods?limit=3&fieldSelector=status.phase%3DRunning&continue=${encodeURIComponent(first.body.metadata.continue)}`);
+    const second = await get(
+      api,
+      `/api/v1/namespaces/b/pods?limit=3&fieldSelector=status.phase%3DRunning&continue=${encodeURIComponent(first.body.metadata.continue)}`,
+    );
     expect(second.body.items.map((p: any) => `${p.metadata.namespace}/${p.metadata.name}`)).toEqual(['b/pod-0003']);
     expect(second.body.metadata.continue).toBeUndefined();
   });
@@ -137,7 +140,9 @@ describe('errors and auth', () => {
     const all = await get(api, '/api/v1/pods');
     expect(all.body.message).toBe('pods is forbidden: User "system:serviceaccount:x:y" cannot list resource "pods" in API group "" at the cluster scope');
     const one = await get(api, '/api/v1/namespaces/shop/pods/pod-0000');
-    expect(one.body.message).toBe('pods "pod-0000" is forbidden: User "system:serviceaccount:x:y" cannot get resource "pods" in API group "" in the namespace "shop"');
+    expect(one.body.message).toBe(
+      'pods "pod-0000" is forbidden: User "system:serviceaccount:x:y" cannot get resource "pods" in API group "" in the namespace "shop"',
+    );
     expect((await get(api, '/api/v1/namespaces/other/pods')).status).toBe(200);
     api.setForbiddenNamespaces([]);
     expect((await get(api, '/api/v1/pods')).status).toBe(200);
@@ -148,10 +153,23 @@ describe('errors and auth', () => {
     const found = await get(api, '/api/v1/namespaces/shop/pods/web');
     expect(found.status).toBe(200);
     expect(found.contentType).toBe('application/json');
-    expect(found.body).toMatchObject({ kind: 'Pod', apiVersion: 'v1', metadata: { name: 'web', namespace: 'shop', creationTimestamp: '2026-11-01T00:00:00Z' } });
+    expect(found.body).toMatchObject({
+      kind: 'Pod',
+      apiVersion: 'v1',
+      metadata: { name: 'web', namespace: 'shop', creationTimestamp: '2026-11-01T00:00:00Z' },
+    });
     const missing = await get(api, '/api/v1/namespaces/shop/pods/x');
     expect(missing.status).toBe(404);
-    expect(missing.body).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'pods "x" not found', reason: 'NotFound', details: { name: 'x', kind: 'pods' }, code: 404 });
+    expect(missing.body).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'pods "x" not found',
+      reason: 'NotFound',
+      details: { name: 'x', kind: 'pods' },
+      code: 404,
+    });
   });
 });
 

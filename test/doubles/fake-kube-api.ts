@@ -155,7 +155,11 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
       reply(route(ctx, serverAddress, url.pathname, url.searchParams));
     } catch (err) {
       entry.status = 500;
-      send(res, 500, JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: String(err), reason: 'InternalError', code: 500 }));
+      send(
+        res,
+        500,
+        JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: String(err), reason: 'InternalError', code: 500 }),
+      );
     }
   };
   // https.Server carries http.Server's methods and events; typed as one for callers' convenience.

@@ -131,7 +131,9 @@ describe('fake port-forward endpoint (channel protocol)', () => {
     const error = s.messages.filter((m) => m.data[0] === 1).map((m) => m.data.subarray(1));
     expect(error[0]?.equals(portBytes(closedPort))).toBe(true);
     expect(error[1]?.toString()).toMatch(
-      new RegExp(`^error forwarding port ${closedPort} to pod [0-9a-f]{64}, uid : failed to execute portforward in network namespace ".*": .*dial tcp4 127\\.0\\.0\\.1:${closedPort}: connect: connection refused`),
+      new RegExp(
+        `^error forwarding port ${closedPort} to pod [0-9a-f]{64}, uid : failed to execute portforward in network namespace ".*": .*dial tcp4 127\\.0\\.0\\.1:${closedPort}: connect: connection refused`,
+      ),
     );
   });
 

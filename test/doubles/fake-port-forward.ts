@@ -91,19 +91,23 @@ export function attachPortForward(server: http.Server, opts: PortForwardOptions)
       .map((p) => p.trim())
       .filter((p) => p !== '');
     const tokenFromProtocol = offered.find((p) => p.startsWith(BEARER_PROTOCOL));
-    const bearer = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1]
-      ?? (tokenFromProtocol ? Buffer.from(tokenFromProtocol.slice(BEARER_PROTOCOL.length), 'base64url').toString() : undefined);
+    const bearer =
+      /^Bearer (.+)$/i.exec(req.headers.authorization ?? '')?.[1] ??
+      (tokenFromProtocol ? Buffer.from(tokenFromProtocol.slice(BEARER_PROTOCOL.length), 'base64url').toString() : undefined);
     if (bearer !== opts.token) return fail(401, status(401, 'Unauthorized', 'Unauthorized'));
 
     const verb: PortForwardVerb = req.method === 'POST' ? 'create' : 'get';
     if (opts.forbidden?.(namespace, name, verb)) {
       const user = opts.user ?? 'test-user';
-      return fail(403, status(
+      return fail(
         403,
-        'Forbidden',
-        `pods "${name}" is forbidden: User "${user}" cannot ${verb} resource "pods/portforward" in API group "" in the namespace "${namespace}"`,
-        { name, kind: 'pods' },
-      ));
+        status(
+          403,
+          'Forbidden',
+          `pods "${name}" is forbidden: User "${user}" cannot ${verb} resource "pods/portforward" in API group "" in the namespace "${namespace}"`,
+          { name, kind: 'pods' },
+        ),
+      );
     }
     const pod = opts.resolvePod(namespace, name);
     if (!pod) return fail(404, status(404, 'NotFound', `pods "${name}" not found`, { name, kind: 'pods' }));
@@ -165,14 +169,19 @@ export function attachPortForward(server: http.Server, opts: PortForwardOptions)
     }
 
     if (upgrade === 'spdy/3.1') {
-      const requested = (req.headers['x-stream-protocol-version'] ?? '').toString().split(',').map((p) => p.trim());
+      const requested = (req.headers['x-stream-protocol-version'] ?? '')
+        .toString()
+        .split(',')
+        .map((p) => p.trim());
       if (requested[0] !== '' && !requested.includes('portforward.k8s.io')) {
-        return fail(403, `unable to upgrade: unable to negotiate protocol: client supports ${JSON.stringify(requested)}, server accepts ["portforward.k8s.io"]`);
+        return fail(
+          403,
+          `unable to upgrade: unable to negotiate protocol: client supports ${JSON.stringify(requested)}, server accepts ["portforward.k8s.io"]`,
+        );
       }
       seen.push({ path: url.pathname, transport: 'spdy' });
       socket.write(
-        'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n' +
-          'X-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n',
+        'HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n' + 'X-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n',
       );
       const session = new SpdyPortForwardSession(
         {

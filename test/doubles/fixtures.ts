@@ -10,17 +10,7 @@ export type PprofFixtureName = ProfileType | 'heap-large' | 'cpu-large';
 export type FixtureName = PprofFixtureName | 'goroutine-debug1';
 
 /** Every fixture that is a real gzipped pprof profile (each must validate). */
-export const PPROF_FIXTURES: readonly PprofFixtureName[] = [
-  'cpu',
-  'heap',
-  'allocs',
-  'goroutine',
-  'block',
-  'mutex',
-  'threadcreate',
-  'cpu-large',
-  'heap-large',
-];
+export const PPROF_FIXTURES: readonly PprofFixtureName[] = ['cpu', 'heap', 'allocs', 'goroutine', 'block', 'mutex', 'threadcreate', 'cpu-large', 'heap-large'];
 
 const FIXTURE_DIR = fileURLToPath(new URL('../fixtures/pprof/', import.meta.url));
 const cache = new Map<FixtureName, Buffer>();

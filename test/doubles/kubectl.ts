@@ -31,7 +31,7 @@ function findOnPath(name: string, path: string): string {
   }
   throw new Error(
     `${name} was not found on PATH (${dirs.join(delimiter) || 'empty'}): the tests run the real kubectl. ` +
-      'Install kubectl (https://kubernetes.io/docs/tasks/tools/, or your distribution\'s package) and put it on PATH; ' +
+      "Install kubectl (https://kubernetes.io/docs/tasks/tools/, or your distribution's package) and put it on PATH; " +
       '.ci/run checks for it before running the suite.',
   );
 }

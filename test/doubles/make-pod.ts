@@ -35,7 +35,16 @@ export function makePod(input: PodSpecInput): V1Pod {
       labels: input.labels ?? {},
       annotations: input.annotations ?? {},
       ownerReferences: input.owner
-        ? [{ apiVersion: 'apps/v1', kind: input.owner.kind, name: input.owner.name, uid: `owner-${input.owner.name}`, controller: true, blockOwnerDeletion: true }]
+        ? [
+            {
+              apiVersion: 'apps/v1',
+              kind: input.owner.kind,
+              name: input.owner.name,
+              uid: `owner-${input.owner.name}`,
+              controller: true,
+              blockOwnerDeletion: true,
+            },
+          ]
         : undefined,
     },
     spec: {

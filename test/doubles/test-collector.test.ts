@@ -79,7 +79,12 @@ describe('test collector: upload validation', () => {
     ['allocs type', 'service=svc&type=allocs', fixture('allocs'), 'bad request: unknown profile type'],
     ['text body', 'service=svc&type=goroutine', fixture('goroutine-debug1'), malformed('parsing profile: unrecognized profile format')],
     ['HTML body', 'service=svc&type=cpu', Buffer.from('<html><body>502 Bad Gateway</body></html>'), malformed('parsing profile: unrecognized profile format')],
-    ['multipart body', 'service=svc&type=cpu', Buffer.concat([Buffer.from('--b\r\nContent-Disposition: form-data; name="p"; filename="cpu"\r\n\r\n'), fixture('cpu'), Buffer.from('\r\n--b--\r\n')]), malformed('parsing profile: unrecognized profile format')],
+    [
+      'multipart body',
+      'service=svc&type=cpu',
+      Buffer.concat([Buffer.from('--b\r\nContent-Disposition: form-data; name="p"; filename="cpu"\r\n\r\n'), fixture('cpu'), Buffer.from('\r\n--b--\r\n')]),
+      malformed('parsing profile: unrecognized profile format'),
+    ],
     ['empty body', 'service=svc&type=cpu', Buffer.alloc(0), malformed('parsing profile: empty input file')],
     ['truncated gzip', 'service=svc&type=cpu', fixture('cpu').subarray(0, 1200), malformed('decompressing profile: unexpected EOF')],
     ['truncated large gzip', 'service=svc&type=heap', fixture('heap-large').subarray(0, 1_000_000), malformed('decompressing profile: unexpected EOF')],
@@ -95,7 +100,11 @@ describe('test collector: upload validation', () => {
   it('accepts raw (not gzipped) protobuf and chunked bodies, storing the bytes as sent', async () => {
     const raw = gunzipSync(fixture('goroutine'));
     expect((await upload(raw, 'service=svc&type=goroutine')).status).toBe(200);
-    const chunked = await call('POST', '/api/0/profiles?service=svc&type=heap', Readable.from([fixture('heap').subarray(0, 100), fixture('heap').subarray(100)]));
+    const chunked = await call(
+      'POST',
+      '/api/0/profiles?service=svc&type=heap',
+      Readable.from([fixture('heap').subarray(0, 100), fixture('heap').subarray(100)]),
+    );
     expect(chunked.status).toBe(200);
     expect(collector.uploads[1]?.headers['transfer-encoding']).toBe('chunked');
     const stored = collector.profiles();

@@ -90,10 +90,7 @@ export interface TestCollector {
   close(): Promise<void>;
 }
 
-type Fault =
-  | { kind: 'error'; status: number; error: string }
-  | { kind: 'raw'; status: number; contentType: string; body: string }
-  | { kind: 'hang' };
+type Fault = { kind: 'error'; status: number; error: string } | { kind: 'raw'; status: number; contentType: string; body: string } | { kind: 'hang' };
 
 const VERSION = { version: '0.0.0-test', commit: 'test-collector', build_time: '2024-01-01T00:00:00Z', go_version: 'go1.19.8' };
 

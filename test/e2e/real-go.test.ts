@@ -31,8 +31,20 @@ beforeAll(async () => {
   const [plain, custom] = apps.map((a) => a.address.split(':')) as [[string, string], [string, string]];
   api = await startFakeKubeApi({
     pods: [
-      makePod({ name: 'go-app-1', namespace: 'prod', ip: plain[0], annotations: enabled({ 'profefe.com/port': plain[1] }), labels: { 'pod-template-hash': 'x1' }, owner: { kind: 'ReplicaSet', name: 'go-app-x1' } }),
-      makePod({ name: 'go-custom-0', namespace: 'prod', ip: custom[0], annotations: enabled({ 'profefe.com/port': custom[1], 'profefe.com/path': '/custom/pprof', 'profefe.com/service': 'custom' }) }),
+      makePod({
+        name: 'go-app-1',
+        namespace: 'prod',
+        ip: plain[0],
+        annotations: enabled({ 'profefe.com/port': plain[1] }),
+        labels: { 'pod-template-hash': 'x1' },
+        owner: { kind: 'ReplicaSet', name: 'go-app-x1' },
+      }),
+      makePod({
+        name: 'go-custom-0',
+        namespace: 'prod',
+        ip: custom[0],
+        annotations: enabled({ 'profefe.com/port': custom[1], 'profefe.com/path': '/custom/pprof', 'profefe.com/service': 'custom' }),
+      }),
     ],
   });
   home = await tempDir();
@@ -49,7 +61,11 @@ afterAll(async () => {
 describe('kprofefe against a real Go program', () => {
   it('stores every profile type in a directory, and go tool pprof opens each one', async () => {
     const out = await tempDir('kprofefe-go-');
-    const result = await runCli('kprofefe.js', ['--kubeconfig', kubeconfig, '-n', 'prod', '--profile-types', ALL_TYPES, '--cpu-duration', '1s', '--output-dir', out], { env: cleanEnv(home) });
+    const result = await runCli(
+      'kprofefe.js',
+      ['--kubeconfig', kubeconfig, '-n', 'prod', '--profile-types', ALL_TYPES, '--cpu-duration', '1s', '--output-dir', out],
+      { env: cleanEnv(home) },
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(summaryOf(result)).toMatchObject({ podsSelected: 2, profilesAttempted: 14, profilesStored: 14 });
 
@@ -72,7 +88,11 @@ describe('kprofefe against a real Go program', () => {
   });
 
   it('pushes to the collector; each stored profile, downloaded back, opens in go tool pprof', async () => {
-    const result = await runCli('kprofefe.js', ['--kubeconfig', kubeconfig, '-n', 'prod', '--profile-types', ALL_TYPES, '--cpu-duration', '1s', '--profefe-hostport', collector.url], { env: cleanEnv(home) });
+    const result = await runCli(
+      'kprofefe.js',
+      ['--kubeconfig', kubeconfig, '-n', 'prod', '--profile-types', ALL_TYPES, '--cpu-duration', '1s', '--profefe-hostport', collector.url],
+      { env: cleanEnv(home) },
+    );
     expect(result.code, result.stderr).toBe(0);
     const stored = collector.profiles();
     expect(stored).toHaveLength(14);

@@ -12,7 +12,12 @@ export function ofKind(rendered: Rendered, kind: string): Json[] {
 
 export function cronJobNamed(rendered: Rendered, name: string): Json {
   const found = ofKind(rendered, 'CronJob').find((c) => c.metadata.name === name);
-  if (found === undefined) throw new Error(`no CronJob ${name}; have ${ofKind(rendered, 'CronJob').map((c) => c.metadata.name).join(', ')}`);
+  if (found === undefined)
+    throw new Error(
+      `no CronJob ${name}; have ${ofKind(rendered, 'CronJob')
+        .map((c) => c.metadata.name)
+        .join(', ')}`,
+    );
   return found;
 }
 
@@ -56,7 +61,10 @@ export function expectRestricted(cronJob: Json): void {
   expect(pod.hostIPC ?? false).toBe(false);
   for (const volume of pod.volumes ?? []) {
     const types = Object.keys(volume).filter((k) => k !== 'name');
-    expect(types.every((t) => RESTRICTED_VOLUMES.includes(t)), `volume ${volume.name}: ${types.join()}`).toBe(true);
+    expect(
+      types.every((t) => RESTRICTED_VOLUMES.includes(t)),
+      `volume ${volume.name}: ${types.join()}`,
+    ).toBe(true);
   }
   expect(podContext.runAsUser ?? 1).not.toBe(0);
   for (const container of [...pod.containers, ...(pod.initContainers ?? [])]) {

@@ -102,13 +102,24 @@ describe('all namespaces, with a collector and headers from a Secret', () => {
     const headersFile = '/etc/kprofefe/profefe-headers/header-lines';
     expect(containerOf(cronJob).args).toEqual(
       expectedArgs(
-        { ...chartValues.scrape, allNamespaces: true, selector: 'profiling=on,tier!=batch', profileTypes: ['cpu', 'heap', 'allocs'], cpuDuration: '10s', concurrency: 8, logLevel: 'debug' },
+        {
+          ...chartValues.scrape,
+          allNamespaces: true,
+          selector: 'profiling=on,tier!=batch',
+          profileTypes: ['cpu', 'heap', 'allocs'],
+          cpuDuration: '10s',
+          concurrency: 8,
+          logLevel: 'debug',
+        },
         { collectorUrl: 'http://profefe-collector.profefe.svc:10100', headersFile },
       ),
     );
     expect(containerOf(cronJob).volumeMounts).toEqual([{ name: 'profefe-headers', mountPath: '/etc/kprofefe/profefe-headers', readOnly: true }]);
     const [volume] = podSpecOf(cronJob).volumes;
-    expect(volume).toEqual({ name: 'profefe-headers', secret: { secretName: 'profefe-auth', defaultMode: 0o440, items: [{ key: 'header-lines', path: 'header-lines' }] } });
+    expect(volume).toEqual({
+      name: 'profefe-headers',
+      secret: { secretName: 'profefe-auth', defaultMode: 0o440, items: [{ key: 'header-lines', path: 'header-lines' }] },
+    });
     // The group may read the Secret: the pod's fsGroup.
     expect(podSpecOf(cronJob).securityContext.fsGroup).toBe(65532);
     expectRestricted(cronJob);
@@ -133,7 +144,14 @@ describe('a list of namespaces', () => {
     const container = containerOf(cronJob);
     expect(container.args).toEqual(
       expectedArgs(
-        { ...chartValues.scrape, namespaces: ['team-a', 'team-b', 'team-c'], cpuDuration: '1m', timeout: '5s', maxProfileSize: '16MiB', extraArgs: ['--cpu-concurrency=64'] },
+        {
+          ...chartValues.scrape,
+          namespaces: ['team-a', 'team-b', 'team-c'],
+          cpuDuration: '1m',
+          timeout: '5s',
+          maxProfileSize: '16MiB',
+          extraArgs: ['--cpu-concurrency=64'],
+        },
         { outputDir: '/profiles' },
       ),
     );
@@ -168,13 +186,24 @@ describe('several jobs from one release', () => {
     expect(payments.spec.schedule).toBe('*/5 * * * *');
     expect(payments.spec.jobTemplate.spec.activeDeadlineSeconds).toBe(240);
     expect(payments.spec.jobTemplate.spec.activeDeadlineSeconds).toBeLessThan(minutesInterval(payments.spec.schedule));
-    expect(containerOf(payments).args).toEqual(expectedArgs({ ...chartValues.scrape, namespaces: ['payments', 'payments-staging'], profileTypes: ['cpu', 'heap'] }, output));
+    expect(containerOf(payments).args).toEqual(
+      expectedArgs({ ...chartValues.scrape, namespaces: ['payments', 'payments-staging'], profileTypes: ['cpu', 'heap'] }, output),
+    );
 
     const search = cronJobNamed(rendered, 'kube-profefe-search');
     expect(search.spec.schedule).toBe('*/10 * * * *');
     expect(search.spec.timeZone).toBe('Europe/Paris');
     expect(containerOf(search).args).toEqual(
-      expectedArgs({ ...chartValues.scrape, namespaces: ['search'], selector: 'app.kubernetes.io/part-of=search', pods: ['search-indexer-0', 'search-indexer-1'], cpuDuration: '20s' }, output),
+      expectedArgs(
+        {
+          ...chartValues.scrape,
+          namespaces: ['search'],
+          selector: 'app.kubernetes.io/part-of=search',
+          pods: ['search-indexer-0', 'search-indexer-1'],
+          cpuDuration: '20s',
+        },
+        output,
+      ),
     );
 
     const shared = cronJobNamed(rendered, 'kube-profefe-shared');
@@ -191,7 +220,12 @@ describe('several jobs from one release', () => {
   it('turns to one ClusterRole when any job scrapes all namespaces, with get if any job names pods', () => {
     const mixed = renderChart(renderer, {
       valuesFiles: [valuesFile('several-jobs.yaml')],
-      values: { jobs: [{ name: 'everything', allNamespaces: true }, { name: 'one', namespaces: ['a'], pods: ['p-0'] }] },
+      values: {
+        jobs: [
+          { name: 'everything', allNamespaces: true },
+          { name: 'one', namespaces: ['a'], pods: ['p-0'] },
+        ],
+      },
     });
     expectValidObjects(mixed);
     expectClusterRbac(mixed, true, SA);
@@ -200,7 +234,9 @@ describe('several jobs from one release', () => {
 
   it('fails with a clear message on two jobs whose CronJob names collide, or a job with both namespace settings', () => {
     expect(() => renderChart(renderer, { values: { jobs: [{ name: 'a' }, { name: 'a' }] } })).toThrow(ChartRenderError);
-    expect(() => renderChart(renderer, { values: { jobs: [{ name: 'a' }, { name: 'a' }] } })).toThrow(/jobs\[1\] \(a\): its CronJob name "kube-profefe-a" is already used by job "a"/);
+    expect(() => renderChart(renderer, { values: { jobs: [{ name: 'a' }, { name: 'a' }] } })).toThrow(
+      /jobs\[1\] \(a\): its CronJob name "kube-profefe-a" is already used by job "a"/,
+    );
     expect(() => renderChart(renderer, { values: { jobs: [{ name: 'a', allNamespaces: true, namespaces: ['x'] }] } })).toThrow(
       /job "a": set allNamespaces or namespaces, not both/,
     );
@@ -241,7 +277,15 @@ describe('shards', () => {
   });
 
   it('lets a job override the shard count', () => {
-    const perJob = renderChart(renderer, { valuesFiles: [valuesFile('shards.yaml')], values: { jobs: [{ name: 'big', shards: 7 }, { name: 'small', shards: 1 }] } });
+    const perJob = renderChart(renderer, {
+      valuesFiles: [valuesFile('shards.yaml')],
+      values: {
+        jobs: [
+          { name: 'big', shards: 7 },
+          { name: 'small', shards: 1 },
+        ],
+      },
+    });
     expectValidObjects(perJob);
     expect(cronJobNamed(perJob, 'kube-profefe-big').spec.jobTemplate.spec).toMatchObject({ completionMode: 'Indexed', completions: 7, parallelism: 7 });
     const small = cronJobNamed(perJob, 'kube-profefe-small');
@@ -265,7 +309,9 @@ describe('names and other settings', () => {
 
   it('renders for the oldest supported Kubernetes and refuses older ones, as Helm does with kubeVersion', () => {
     expectValidObjects(renderChart(renderer, { valuesFiles: [valuesFile('shards.yaml')], kubeVersion: 'v1.29.0' }));
-    expect(() => renderChart(renderer, { kubeVersion: 'v1.28.9' })).toThrow(/chart requires kubeVersion: >=1.29.0-0 which is incompatible with Kubernetes v1.28.9/);
+    expect(() => renderChart(renderer, { kubeVersion: 'v1.28.9' })).toThrow(
+      /chart requires kubeVersion: >=1.29.0-0 which is incompatible with Kubernetes v1.28.9/,
+    );
   });
 
   it('uses an existing ServiceAccount, and can leave RBAC to the user', () => {
@@ -273,7 +319,9 @@ describe('names and other settings', () => {
     expectValidObjects(rendered);
     expect(rendered.objects.map(({ object }) => object.kind)).toEqual(['CronJob']);
     expect(podSpecOf(cronJobNamed(rendered, 'kube-profefe')).serviceAccountName).toBe('profiler');
-    expect(() => renderChart(renderer, { values: { serviceAccount: { create: false } } })).toThrow(/serviceAccount.name is required when serviceAccount.create is false/);
+    expect(() => renderChart(renderer, { values: { serviceAccount: { create: false } } })).toThrow(
+      /serviceAccount.name is required when serviceAccount.create is false/,
+    );
   });
 
   it('refuses a headers Secret without a collector', () => {
@@ -294,8 +342,14 @@ describe('names and other settings', () => {
     });
     expectValidObjects(rendered);
     const cronJob = cronJobNamed(rendered, 'kube-profefe');
-    expect(podSpecOf(cronJob).volumes).toEqual([{ name: 'profiles', emptyDir: { sizeLimit: '2Gi' } }, { name: 'ca', configMap: { name: 'ca-bundle' } }]);
-    expect(containerOf(cronJob).volumeMounts).toEqual([{ name: 'profiles', mountPath: '/data/profiles' }, { name: 'ca', mountPath: '/etc/ssl/custom', readOnly: true }]);
+    expect(podSpecOf(cronJob).volumes).toEqual([
+      { name: 'profiles', emptyDir: { sizeLimit: '2Gi' } },
+      { name: 'ca', configMap: { name: 'ca-bundle' } },
+    ]);
+    expect(containerOf(cronJob).volumeMounts).toEqual([
+      { name: 'profiles', mountPath: '/data/profiles' },
+      { name: 'ca', mountPath: '/etc/ssl/custom', readOnly: true },
+    ]);
     expect(containerOf(cronJob).args).toContain('--output-dir=/data/profiles');
     expect(cronJob.spec.jobTemplate.spec.template.metadata.labels.team).toBe('platform');
     expect(podSpecOf(cronJob).priorityClassName).toBe('low');

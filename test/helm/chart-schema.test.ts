@@ -97,6 +97,8 @@ describe('values.schema.json', () => {
 
   it('is checked in strict mode: a keyword or format that would not be checked is an error, not ignored', () => {
     expect(() => validateSchema({ type: 'object', properties: { a: { type: 'string', format: 'uri' } } }, { a: 'x' })).toThrow(/unknown format "uri"/);
-    expect(() => validateSchema({ type: 'object', properties: { a: { type: 'string', minimumLength: 1 } } }, { a: 'x' })).toThrow(/unknown keyword: "minimumLength"/);
+    expect(() => validateSchema({ type: 'object', properties: { a: { type: 'string', minimumLength: 1 } } }, { a: 'x' })).toThrow(
+      /unknown keyword: "minimumLength"/,
+    );
   });
 });

@@ -41,7 +41,12 @@ export function deployFiles(renderer: string): Record<string, string> {
     const body = manifest.content.trim().replace(/^---\n/, '');
     files[base] = `${HEADER}\n${body}\n`;
   }
-  const resources = ['namespace.yaml', ...Object.keys(files).filter((f) => f !== 'namespace.yaml').sort()];
+  const resources = [
+    'namespace.yaml',
+    ...Object.keys(files)
+      .filter((f) => f !== 'namespace.yaml')
+      .sort(),
+  ];
   files['kustomization.yaml'] = `${HEADER}
 # Install: kubectl apply -k deploy/   (or kubectl kustomize deploy/ to see the objects)
 # To change settings, prefer the Helm chart; or overlay this directory with your own kustomization.

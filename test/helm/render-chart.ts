@@ -71,7 +71,9 @@ export function buildRenderer(): string {
     throw new Error('the chart tests need Go: apt-get install -y golang-go golang-github-masterminds-sprig-dev', { cause: error });
   }
   const hash = createHash('sha256').update(goVersion);
-  for (const file of readdirSync(RENDERER_DIR).filter((f) => f.endsWith('.go')).sort()) {
+  for (const file of readdirSync(RENDERER_DIR)
+    .filter((f) => f.endsWith('.go'))
+    .sort()) {
     hash.update(file).update(readFileSync(join(RENDERER_DIR, file)));
   }
   const dir = join(tmpdir(), `kube-profefe-helm-renderer-${hash.digest('hex').slice(0, 16)}`);
@@ -118,7 +120,18 @@ export function renderChart(renderer: string, options: RenderOptions = {}): Rend
   }
   let output: string;
   try {
-    const args = ['-chart', CHART_DIR, '-name', release.name, '-namespace', release.namespace, '-service', release.service ?? 'Helm', '-kube-version', options.kubeVersion ?? 'v1.30.0'];
+    const args = [
+      '-chart',
+      CHART_DIR,
+      '-name',
+      release.name,
+      '-namespace',
+      release.namespace,
+      '-service',
+      release.service ?? 'Helm',
+      '-kube-version',
+      options.kubeVersion ?? 'v1.30.0',
+    ];
     for (const file of files) args.push('-values', file);
     output = execFileSync(renderer, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   } finally {

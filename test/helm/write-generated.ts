@@ -14,4 +14,8 @@ for (const stale of readdirSync(DEPLOY_DIR)) {
 }
 for (const [name, content] of Object.entries(files)) writeFileSync(join(DEPLOY_DIR, name), content);
 writeFileSync(README, readmeWithTable(readFileSync(README, 'utf8')));
-console.log(`wrote ${Object.keys(files).map((f) => `deploy/${f}`).join(', ')} and the values table of ${README}`);
+console.log(
+  `wrote ${Object.keys(files)
+    .map((f) => `deploy/${f}`)
+    .join(', ')} and the values table of ${README}`,
+);

@@ -82,7 +82,10 @@ describe('KubeAccess without client-node', () => {
     const err = await listError(kube);
     expect(err.code).toBe('KUBE_UNAUTHORIZED');
     expect(err.message).not.toContain('a-revoked-token');
-    expect(server.requests.map((r) => [r.auth, r.status])).toEqual([['bearer', 200], ['none', 401]]);
+    expect(server.requests.map((r) => [r.auth, r.status])).toEqual([
+      ['bearer', 200],
+      ['none', 401],
+    ]);
   });
 
   it('client certificate and CA from files relative to the kubeconfig: verified over TLS both ways', async () => {
@@ -104,7 +107,10 @@ describe('KubeAccess without client-node', () => {
     expect(await names(kube)).toEqual(['default/web']);
     const anonymous = await access(await kubeconfig(cluster, {}));
     expect((await listError(anonymous)).code).toBe('KUBE_UNAUTHORIZED');
-    expect(server.requests.map((r) => [r.auth, r.status])).toEqual([['client-certificate', 200], ['none', 401]]);
+    expect(server.requests.map((r) => [r.auth, r.status])).toEqual([
+      ['client-certificate', 200],
+      ['none', 401],
+    ]);
   });
 
   it('username/password: basic auth', async () => {
@@ -113,7 +119,10 @@ describe('KubeAccess without client-node', () => {
     expect(await names(kube)).toEqual(['default/web']);
     const wrong = await access(await kubeconfig({ server: server.url }, { username: 'admin', password: 'nope' }));
     expect((await listError(wrong)).code).toBe('KUBE_UNAUTHORIZED');
-    expect(server.requests.map((r) => [r.auth, r.status])).toEqual([['basic', 200], ['none', 401]]);
+    expect(server.requests.map((r) => [r.auth, r.status])).toEqual([
+      ['basic', 200],
+      ['none', 401],
+    ]);
   });
 
   it('tls-server-name is the name the certificate is checked against; insecure-skip-tls-verify skips the check', async () => {
@@ -121,10 +130,12 @@ describe('KubeAccess without client-node', () => {
     const user = { token: server.token };
     const ca = caData(server.caCert!);
     // The certificate is for 127.0.0.1 and localhost.
-    expect(await names(await access(await kubeconfig({ server: server.url, 'certificate-authority-data': ca, 'tls-server-name': 'localhost' }, user)))).toEqual([
-      'default/web',
-    ]);
-    const wrongName = await listError(await access(await kubeconfig({ server: server.url, 'certificate-authority-data': ca, 'tls-server-name': 'k8s.example' }, user)));
+    expect(await names(await access(await kubeconfig({ server: server.url, 'certificate-authority-data': ca, 'tls-server-name': 'localhost' }, user)))).toEqual(
+      ['default/web'],
+    );
+    const wrongName = await listError(
+      await access(await kubeconfig({ server: server.url, 'certificate-authority-data': ca, 'tls-server-name': 'k8s.example' }, user)),
+    );
     expect(wrongName.code).toBe('KUBE_TLS');
     expect(wrongName.message).toContain('ERR_TLS_CERT_ALTNAME_INVALID');
     expect(await names(await access(await kubeconfig({ server: server.url, 'insecure-skip-tls-verify': true }, user)))).toEqual(['default/web']);
@@ -149,7 +160,9 @@ describe('KubeAccess without client-node', () => {
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     try {
       const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-      const kube = await access(await kubeconfig({ server: server.url, 'certificate-authority-data': caData(server.caCert!), 'proxy-url': proxyUrl }, { token: server.token }));
+      const kube = await access(
+        await kubeconfig({ server: server.url, 'certificate-authority-data': caData(server.caCert!), 'proxy-url': proxyUrl }, { token: server.token }),
+      );
       expect(await names(kube)).toEqual(['default/web']);
       expect(tunnels).toEqual([new URL(server.url).host]);
       expect(server.requests.map((r) => [r.auth, r.status])).toEqual([['bearer', 200]]);
@@ -169,7 +182,10 @@ describe('KubeAccess without client-node', () => {
           { name: 'dead', cluster: { server: 'http://127.0.0.1:9' } },
           { name: 'fake', cluster: { server: `${server.url}/` } },
         ],
-        users: [{ name: 'nobody', user: { token: 'x' } }, { name: 'ok', user: { token: server.token } }],
+        users: [
+          { name: 'nobody', user: { token: 'x' } },
+          { name: 'ok', user: { token: server.token } },
+        ],
         contexts: [
           { name: 'first', context: { cluster: 'dead', user: 'nobody' } },
           { name: 'second', context: { cluster: 'fake', user: 'ok', namespace: 'shop' } },
@@ -187,7 +203,9 @@ describe('KubeAccess without client-node', () => {
   it('a certificate file that cannot be read is a KubeConfigError naming the field, file and cluster', async () => {
     const file = await kubeconfig({ server: 'https://127.0.0.1:6443', 'certificate-authority': 'missing-ca.crt' }, { token: 't' });
     await expect(loadKubeAccess({ kubeconfig: file, env: {} })).rejects.toThrow(
-      new KubeConfigError(`cannot read certificate-authority ${path.join(env.dir, 'missing-ca.crt')} of cluster "c" in kubeconfig file ${file}: it does not exist.`),
+      new KubeConfigError(
+        `cannot read certificate-authority ${path.join(env.dir, 'missing-ca.crt')} of cluster "c" in kubeconfig file ${file}: it does not exist.`,
+      ),
     );
   });
 });
@@ -207,7 +225,8 @@ describe('KubeAccess through client-node', () => {
   });
 
   it('tokens, certificates and basic auth are served natively', async () => {
-    const reason = async (user: Record<string, unknown>) => clientNodeReason(resolveKubeconfig({ kubeconfig: await kubeconfig({ server: 'https://k8s.example' }, user), env: {} }));
+    const reason = async (user: Record<string, unknown>) =>
+      clientNodeReason(resolveKubeconfig({ kubeconfig: await kubeconfig({ server: 'https://k8s.example' }, user), env: {} }));
     expect(await reason({ token: 't' })).toBeUndefined();
     expect(await reason({ 'client-certificate': 'a', 'client-key': 'b', as: 'jane' })).toBeUndefined();
     expect(await reason({ username: 'a', password: 'b' })).toBeUndefined();

@@ -63,7 +63,9 @@ describe('KubeApiError from listPods', () => {
     expect(err.namespace).toBeUndefined();
     expect(err.message).toContain('refused to list pods in all namespaces (403 Forbidden)');
     expect(err.message).toContain('at the cluster scope');
-    expect(err.message).toContain('grant "list" on "pods" cluster-wide (ClusterRole + ClusterRoleBinding) to user "jane@example.com", or restrict the request to a namespace you can read.');
+    expect(err.message).toContain(
+      'grant "list" on "pods" cluster-wide (ClusterRole + ClusterRoleBinding) to user "jane@example.com", or restrict the request to a namespace you can read.',
+    );
   });
 
   it('403 on a named pod: says "get"', async () => {

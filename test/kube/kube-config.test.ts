@@ -48,7 +48,10 @@ function loadError(fn: () => unknown): KubeConfigError {
 
 describe('loadKubeConfig: kubeconfig files', () => {
   it('loads an explicit --kubeconfig file, with its current context and namespace', async () => {
-    const file = await kubeconfigFile('config', [{ name: 'prod', server: 'https://prod.example:6443', namespace: 'shop' }, { name: 'dev', server: 'https://dev.example:6443' }]);
+    const file = await kubeconfigFile('config', [
+      { name: 'prod', server: 'https://prod.example:6443', namespace: 'shop' },
+      { name: 'dev', server: 'https://dev.example:6443' },
+    ]);
     const kc = loadKubeConfig({ kubeconfig: file, env: {} });
     expect(kc.getCurrentContext()).toBe('prod');
     expect(defaultNamespace(kc)).toBe('shop');
@@ -56,7 +59,10 @@ describe('loadKubeConfig: kubeconfig files', () => {
   });
 
   it('selects --context, and names the unknown context and the available ones', async () => {
-    const file = await kubeconfigFile('config', [{ name: 'prod', server: 'https://prod.example:6443' }, { name: 'dev', server: 'https://dev.example:6443' }]);
+    const file = await kubeconfigFile('config', [
+      { name: 'prod', server: 'https://prod.example:6443' },
+      { name: 'dev', server: 'https://dev.example:6443' },
+    ]);
     const kc = loadKubeConfig({ kubeconfig: file, context: 'dev', env: {} });
     expect(describeCluster(kc)).toBe('https://dev.example:6443 (context "dev")');
     expect(defaultNamespace(kc)).toBe('default');
@@ -81,7 +87,14 @@ describe('loadKubeConfig: kubeconfig files', () => {
 
   it('merges the KUBECONFIG list like kubectl: first definition and first current-context win, missing files skipped', async () => {
     const a = await kubeconfigFile('a', [{ name: 'prod', server: 'https://a.example' }]);
-    const b = await kubeconfigFile('b', [{ name: 'prod', server: 'https://b.example' }, { name: 'dev', server: 'https://dev.example' }], 'dev');
+    const b = await kubeconfigFile(
+      'b',
+      [
+        { name: 'prod', server: 'https://b.example' },
+        { name: 'dev', server: 'https://dev.example' },
+      ],
+      'dev',
+    );
     const kc = loadKubeConfig({ env: { KUBECONFIG: [path.join(dir, 'missing'), a, b].join(path.delimiter) } });
     expect(kc.getContexts().map((c) => c.name)).toEqual(['prod', 'dev']);
     expect(describeCluster(kc)).toBe('https://a.example (context "prod")');
@@ -106,7 +119,9 @@ describe('loadKubeConfig: kubeconfig files', () => {
     expect(err.message).toContain('no Kubernetes configuration found');
     expect(err.message).toContain(`${path.join(dir, '.kube', 'config')} (does not exist)`);
     expect(err.message).toContain('Pass --kubeconfig <file>, set KUBECONFIG, or run in a pod with a service account token mounted.');
-    const withHost = loadError(() => loadKubeConfig({ env: { KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' }, serviceAccountDir: path.join(dir, 'no-sa') }));
+    const withHost = loadError(() =>
+      loadKubeConfig({ env: { KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' }, serviceAccountDir: path.join(dir, 'no-sa') }),
+    );
     expect(withHost.message).toContain(`KUBERNETES_SERVICE_HOST is set, but there is no token at ${path.join(dir, 'no-sa', 'token')}`);
     expect(withHost.message).toContain('~/.kube/config (HOME not set)');
   });

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -33,7 +32,11 @@ function manyPods(count: number) {
 
 describe('listPods: lists', () => {
   it('yields each of 1,203 running pods exactly once over pages of 100, filtering on the server', async () => {
-    const pods = [...manyPods(1203), makePod({ name: 'pending', namespace: 'ns-0', phase: 'Pending' }), makePod({ name: 'done', namespace: 'ns-1', phase: 'Succeeded' })];
+    const pods = [
+      ...manyPods(1203),
+      makePod({ name: 'pending', namespace: 'ns-0', phase: 'Pending' }),
+      makePod({ name: 'done', namespace: 'ns-1', phase: 'Succeeded' }),
+    ];
     const api = await env.startApi({ pods });
     const items = await collect(await kubeConfigFor(api), { allNamespaces: true }, 100);
     const got = keys(items);
@@ -95,13 +98,22 @@ describe('listPods: lists', () => {
     // (on the third page, not fetched yet) is deleted.
     api.expireContinueTokens();
     api.addPod(makePod({ name: 'a-new', namespace: 'ns-0', annotations: enabled() }));
-    const doomed = manyPods(250).map((p) => `${p.metadata!.namespace}/${p.metadata!.name}`).sort().at(-1)!;
+    const doomed = manyPods(250)
+      .map((p) => `${p.metadata!.namespace}/${p.metadata!.name}`)
+      .sort()
+      .at(-1)!;
     expect(got).not.toContain(doomed);
     api.removePod(doomed.split('/')[0]!, doomed.split('/')[1]!);
     await take(Number.POSITIVE_INFINITY);
 
     expect(new Set(got).size).toBe(got.length);
-    const expected = new Set([...got.slice(0, 150), 'ns-0/a-new', ...manyPods(250).map((p) => `${p.metadata!.namespace}/${p.metadata!.name}`).filter((k) => k !== doomed)]);
+    const expected = new Set([
+      ...got.slice(0, 150),
+      'ns-0/a-new',
+      ...manyPods(250)
+        .map((p) => `${p.metadata!.namespace}/${p.metadata!.name}`)
+        .filter((k) => k !== doomed),
+    ]);
     expect(new Set(got)).toEqual(expected);
     const lists = api.requests.filter((r) => r.path === '/api/v1/pods');
     expect(lists.map((r) => [r.status, r.query.continue !== undefined])).toEqual([
@@ -121,12 +133,20 @@ describe('listPods: lists', () => {
 describe('listPods: named pods', () => {
   it('gets named pods in the namespace whatever their phase, and reports missing ones as items', async () => {
     const api = await env.startApi({
-      pods: [makePod({ name: 'web', namespace: 'shop' }), makePod({ name: 'job', namespace: 'shop', phase: 'Succeeded' }), makePod({ name: 'web', namespace: 'default' })],
+      pods: [
+        makePod({ name: 'web', namespace: 'shop' }),
+        makePod({ name: 'job', namespace: 'shop', phase: 'Succeeded' }),
+        makePod({ name: 'web', namespace: 'default' }),
+      ],
     });
     const items = await collect(await kubeConfigFor(api), { namespace: 'shop', names: ['job', 'nope', 'web', 'job'] });
     expect(keys(items)).toEqual(['shop/job', 'missing:shop/nope', 'shop/web']);
     expect(items[1]).toEqual({ kind: 'missing', namespace: 'shop', name: 'nope', reason: 'pod shop/nope not found' });
-    expect(api.requests.map((r) => r.path)).toEqual(['/api/v1/namespaces/shop/pods/job', '/api/v1/namespaces/shop/pods/nope', '/api/v1/namespaces/shop/pods/web']);
+    expect(api.requests.map((r) => r.path)).toEqual([
+      '/api/v1/namespaces/shop/pods/job',
+      '/api/v1/namespaces/shop/pods/nope',
+      '/api/v1/namespaces/shop/pods/web',
+    ]);
   });
 
   it('uses the context namespace for names, and refuses names across all namespaces or with a selector', async () => {

@@ -83,10 +83,7 @@ async function startCluster(opts: { tls?: boolean; podIp?: string } = {}): Promi
   pod = await startPprofPod(opts.podIp ?? '127.0.0.1');
   api = await startFakeKubeApi({
     tls: opts.tls ?? false,
-    pods: [
-      makePod({ name: 'checkout-7d9f', namespace: 'shop', ip: pod.ip }),
-      makePod({ name: 'starting-1', namespace: 'shop', ip: null, phase: 'Pending' }),
-    ],
+    pods: [makePod({ name: 'checkout-7d9f', namespace: 'shop', ip: pod.ip }), makePod({ name: 'starting-1', namespace: 'shop', ip: null, phase: 'Pending' })],
   });
   forbidden = new Set();
   detach = attachPortForward(api.server, {

@@ -8,7 +8,12 @@ const call = { verb: 'list', resource: 'pods', namespace: 'shop', cluster: 'http
 
 /** What node-fetch rejects with when the connection fails. */
 function fetchError(url: string, code: string): Error {
-  return Object.assign(new Error(`request to ${url} failed, reason: getaddrinfo ${code} k8s.example`), { name: 'FetchError', type: 'system', code, errno: code });
+  return Object.assign(new Error(`request to ${url} failed, reason: getaddrinfo ${code} k8s.example`), {
+    name: 'FetchError',
+    type: 'system',
+    code,
+    errno: code,
+  });
 }
 
 describe('toKubeApiError', () => {
@@ -39,8 +44,10 @@ describe('toKubeApiError', () => {
     const timeout = Object.assign(new Error('network timeout at: https://k8s.example:6443/api/v1/pods'), { name: 'FetchError', type: 'request-timeout' });
     const err = toKubeApiError(timeout, { verb: 'list', resource: 'pods' });
     expect(err.code).toBe('KUBE_UNREACHABLE');
-    expect(err.message).toBe('cannot list pods in all namespaces: the Kubernetes API at the configured server did not answer in time. ' +
-      "Check that the cluster is up and that the kubeconfig cluster's server URL (or KUBERNETES_SERVICE_HOST/PORT in a pod) is right.");
+    expect(err.message).toBe(
+      'cannot list pods in all namespaces: the Kubernetes API at the configured server did not answer in time. ' +
+        "Check that the cluster is up and that the kubeconfig cluster's server URL (or KUBERNETES_SERVICE_HOST/PORT in a pod) is right.",
+    );
   });
 
   it('keeps credentials out of messages, whatever the source says', () => {

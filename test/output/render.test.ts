@@ -13,19 +13,38 @@ interface Item {
 
 const ITEMS: Item[] = [
   { id: 'dc150ar8di19klb9s89g', service: 'web', type: 'cpu', labels: { pod: 'web-1', namespace: 'default' }, createdAt: new Date('2026-11-20T10:00:00Z') },
-  { id: 'dc150ar8di19klb9s8a0', type: 'heap', service: 'api', labels: { namespace: 'prod', container: 'app', pod: 'api-0' }, createdAt: new Date('2026-11-20T11:30:05Z') },
+  {
+    id: 'dc150ar8di19klb9s8a0',
+    type: 'heap',
+    service: 'api',
+    labels: { namespace: 'prod', container: 'app', pod: 'api-0' },
+    createdAt: new Date('2026-11-20T11:30:05Z'),
+  },
 ];
 const COLUMNS: Column<Item>[] = [
   { header: 'id', value: (i) => i.id },
   { header: 'type', value: (i) => i.type },
   { header: 'service', value: (i) => i.service },
 ];
-const WIDE: Column<Item>[] = [{ header: 'labels', value: (i) => Object.entries(i.labels).map(([k, v]) => `${k}=${v}`).join(',') }];
+const WIDE: Column<Item>[] = [
+  {
+    header: 'labels',
+    value: (i) =>
+      Object.entries(i.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(','),
+  },
+];
 
 describe('renderList', () => {
   it('table: the columns, as formatTable prints them', () => {
     const text = renderList(ITEMS, { output: 'table', columns: COLUMNS, wideColumns: WIDE });
-    expect(text).toBe(formatTable(['id', 'type', 'service'], ITEMS.map((i) => [i.id, i.type, i.service])));
+    expect(text).toBe(
+      formatTable(
+        ['id', 'type', 'service'],
+        ITEMS.map((i) => [i.id, i.type, i.service]),
+      ),
+    );
     expect(text).not.toContain('LABELS');
   });
 

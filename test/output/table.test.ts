@@ -48,9 +48,7 @@ describe('formatTable prints like kubectl (Go text/tabwriter, minwidth 6, paddin
     const word = (): string => 'abcdefghijklmnopqrstuvwxyz-0123456789'.slice(0, Math.floor(rnd() * 30));
     const columns = 1 + Math.floor(rnd() * 7);
     const headers = Array.from({ length: columns }, () => word() || 'h');
-    const rows = Array.from({ length: Math.floor(rnd() * 20) }, () =>
-      Array.from({ length: rnd() < 0.15 ? Math.floor(rnd() * columns) + 1 : columns }, word),
-    );
+    const rows = Array.from({ length: Math.floor(rnd() * 20) }, () => Array.from({ length: rnd() < 0.15 ? Math.floor(rnd() * columns) + 1 : columns }, word));
     expect(formatTable(headers, rows)).toBe(await kubectlTable(headers, rows));
   });
 

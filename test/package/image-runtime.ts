@@ -28,7 +28,10 @@ export function readImageRuntime(text: string = readFileSync(DOCKERFILE, 'utf8')
       env[pair.slice(0, eq)] = pair.slice(eq + 1).replace(/^"(.*)"$/, '$1');
     }
   }
-  const entrypoint = stage.map((line) => /^ENTRYPOINT\s+(\[.*\])\s*$/i.exec(line.trim())).filter((m) => m !== null).pop();
+  const entrypoint = stage
+    .map((line) => /^ENTRYPOINT\s+(\[.*\])\s*$/i.exec(line.trim()))
+    .filter((m) => m !== null)
+    .pop();
   if (entrypoint === undefined) throw new Error('Dockerfile: no exec-form ENTRYPOINT in the last stage');
   const argv = JSON.parse(entrypoint[1]!) as string[];
   const script = argv.findIndex((arg, i) => i > 0 && !arg.startsWith('-'));

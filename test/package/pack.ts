@@ -17,7 +17,9 @@ const run = promisify(execFile);
 
 /** The paths .dockerignore lets into the build context (it ignores `*`, then re-includes these). */
 export function dockerContextPaths(): string[] {
-  const lines = readFileSync(join(REPO, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+  const lines = readFileSync(join(REPO, '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim());
   if (!lines.includes('*')) throw new Error('.dockerignore is expected to start from `*` and re-include what the build needs');
   return lines.filter((l) => l.startsWith('!')).map((l) => l.slice(1).replace(/\/$/, ''));
 }

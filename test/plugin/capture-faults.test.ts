@@ -41,7 +41,20 @@ describe('kubectl profefe capture: pods that cannot be captured', () => {
     ]);
     const out = await tempDir('capture-out-');
     const forwardsBefore = cluster.portForward.requests().length;
-    const result = await cluster.capture(['-n', 'shop', 'ghost', 'batch-1', 'api-0', 'done-2', '--port', String(good.port), '--cpu-duration', '1s', '--output-dir', out]);
+    const result = await cluster.capture([
+      '-n',
+      'shop',
+      'ghost',
+      'batch-1',
+      'api-0',
+      'done-2',
+      '--port',
+      String(good.port),
+      '--cpu-duration',
+      '1s',
+      '--output-dir',
+      out,
+    ]);
     expect(result.code).toBe(1);
     const errors = errorLines(result.stderr);
     expect(errors).toContain('error: pod shop/ghost: not found in namespace "shop": check the name (kubectl get pods -n shop)');
@@ -69,10 +82,18 @@ describe('kubectl profefe capture: pods that cannot be captured', () => {
     expect(result.code).toBe(1);
     const errors = errorLines(result.stderr);
     expect(errors).toHaveLength(2);
-    expect(errors[0]).toMatch(new RegExp(`^error: pod shop/silent-0: (cpu, heap|heap, cpu) profiles failed: nothing listens on port ${closedPort} in pod shop/silent-0 \\(the kubelet said: .*connection refused`));
+    expect(errors[0]).toMatch(
+      new RegExp(
+        `^error: pod shop/silent-0: (cpu, heap|heap, cpu) profiles failed: nothing listens on port ${closedPort} in pod shop/silent-0 \\(the kubelet said: .*connection refused`,
+      ),
+    );
     expect(errors[1]).toBe('error: 2 of 4 profiles failed; 2 stored');
     expect((await filesUnder(out)).map((f) => f.split('/')[1])).toEqual(['api-0', 'api-0']);
-    expect(lines(result.stdout).map((p) => relative(out, p).split('/')[2]).sort()).toEqual(['cpu', 'heap']);
+    expect(
+      lines(result.stdout)
+        .map((p) => relative(out, p).split('/')[2])
+        .sort(),
+    ).toEqual(['cpu', 'heap']);
   });
 
   it('403 on pods/portforward: the message names the pod and the missing permission; no file is written', async () => {
@@ -83,7 +104,9 @@ describe('kubectl profefe capture: pods that cannot be captured', () => {
     expect(result.code).toBe(1);
     const errors = errorLines(result.stderr);
     expect(errors).toHaveLength(2);
-    expect(errors[0]).toContain('error: pod secure/vault-0: cpu, heap, goroutine, block, mutex, threadcreate profiles failed: not allowed to port-forward to pod secure/vault-0');
+    expect(errors[0]).toContain(
+      'error: pod secure/vault-0: cpu, heap, goroutine, block, mutex, threadcreate profiles failed: not allowed to port-forward to pod secure/vault-0',
+    );
     expect(errors[0]).toContain('missing permission "get" on "pods/portforward" in namespace "secure"');
     expect(errors[0]).toContain('User "jane@example.com" cannot get resource "pods/portforward"');
     expect(result.stdout).toBe('');
@@ -128,8 +151,21 @@ describe('kubectl profefe capture: the collector', () => {
     const collector = await startTestCollector();
     collectors.push(collector);
     const run = cluster.spawnKubectl([
-      'profefe', 'capture', '--kubeconfig', cluster.kubeconfig, '-n', 'shop', 'api-0', '--port', String(good.port),
-      '--profile-types', 'cpu', '--cpu-duration', '1s', '--profefe-hostport', collector.url,
+      'profefe',
+      'capture',
+      '--kubeconfig',
+      cluster.kubeconfig,
+      '-n',
+      'shop',
+      'api-0',
+      '--port',
+      String(good.port),
+      '--profile-types',
+      'cpu',
+      '--cpu-duration',
+      '1s',
+      '--profefe-hostport',
+      collector.url,
     ]);
     await waitFor('the CPU profile request', () => good.requests.some((r) => r.path === '/debug/pprof/profile'));
     collector.setDown(true);

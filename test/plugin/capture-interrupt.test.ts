@@ -32,12 +32,32 @@ afterAll(async () => {
 async function interruptDuringCpuProfile(profileTypes: string, out: string, storedFirst: number) {
   cluster.api.setPods([makePod({ name: 'api-0', namespace: 'shop', ip: pod.ip })]);
   const run = cluster.spawnKubectl([
-    'profefe', 'capture', '--kubeconfig', cluster.kubeconfig, '-n', 'shop', 'api-0', '--port', String(pod.port),
-    '--profile-types', profileTypes, '--cpu-duration', `${CPU_SECONDS}s`, '--output-dir', out,
+    'profefe',
+    'capture',
+    '--kubeconfig',
+    cluster.kubeconfig,
+    '-n',
+    'shop',
+    'api-0',
+    '--port',
+    String(pod.port),
+    '--profile-types',
+    profileTypes,
+    '--cpu-duration',
+    `${CPU_SECONDS}s`,
+    '--output-dir',
+    out,
   ]);
   await waitFor('the pod to start its CPU profile', () => pod.requests.some((r) => r.path === '/debug/pprof/profile'));
   // Let the other types be stored first (their paths are printed once their files are complete).
-  await waitFor('the other profiles to be stored', () => run.output().stdout.split('\n').filter((l) => l !== '').length === storedFirst);
+  await waitFor(
+    'the other profiles to be stored',
+    () =>
+      run
+        .output()
+        .stdout.split('\n')
+        .filter((l) => l !== '').length === storedFirst,
+  );
   const sentAt = Date.now();
   run.signalGroup('SIGINT');
   const result = await run.done;
@@ -66,7 +86,12 @@ describe('kubectl profefe capture: Ctrl-C', () => {
     const files = await filesUnder(out);
     expect(files.map((f) => f.split('/').slice(0, 3).join('/')).sort()).toEqual(['shop/api-0/goroutine', 'shop/api-0/heap']);
     expect(files.every((f) => f.endsWith('.pb.gz') && !f.split('/').at(-1)!.startsWith('.'))).toBe(true);
-    expect(result.stdout.split('\n').filter((l) => l !== '').sort()).toEqual(files.map((f) => join(out, f)).sort());
+    expect(
+      result.stdout
+        .split('\n')
+        .filter((l) => l !== '')
+        .sort(),
+    ).toEqual(files.map((f) => join(out, f)).sort());
     const heap = files.find((f) => f.includes('/heap/'))!;
     expect(await readFile(join(out, heap))).toEqual(fixture('heap'));
     expect(await goToolPprof(['-top', join(out, heap)])).toMatch(/flat%/);

@@ -46,7 +46,13 @@ describe('kubectl profefe capture: files', () => {
   it('captures a named pod without the enable annotation (--port), through port-forward only, into --output-dir', async () => {
     const pod = await fakePod({ host: '127.0.0.41' });
     cluster.api.setPods([
-      makePod({ name: 'checkout-7d9f8c-x2x4z', namespace: 'shop', ip: pod.ip, labels: { 'pod-template-hash': '7d9f8c' }, owner: { kind: 'ReplicaSet', name: 'checkout-7d9f8c' } }),
+      makePod({
+        name: 'checkout-7d9f8c-x2x4z',
+        namespace: 'shop',
+        ip: pod.ip,
+        labels: { 'pod-template-hash': '7d9f8c' },
+        owner: { kind: 'ReplicaSet', name: 'checkout-7d9f8c' },
+      }),
     ]);
     const out = await tempDir('capture-out-');
     const forwardsBefore = cluster.portForward.requests().length;
@@ -90,7 +96,11 @@ describe('kubectl profefe capture: files', () => {
     const result = await cluster.capture(['-n', 'jobs', 'worker-0', '--profile-types', 'heap,allocs', '--cpu-duration', '1s'], { cwd });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(lines(result.stdout).map((p) => relative(cwd, p).split('/').slice(0, 3).join('/')).sort()).toEqual(['jobs/queue/allocs', 'jobs/queue/heap']);
+    expect(
+      lines(result.stdout)
+        .map((p) => relative(cwd, p).split('/').slice(0, 3).join('/'))
+        .sort(),
+    ).toEqual(['jobs/queue/allocs', 'jobs/queue/heap']);
     expect(pod.requests.map((r) => r.path).sort()).toEqual(['/internal/pprof/allocs', '/internal/pprof/heap']);
   });
 
@@ -105,10 +115,27 @@ describe('kubectl profefe capture: files', () => {
       makePod({ name: 'web-0', namespace: 'shop', ip: plain.ip, labels: { app: 'web' }, annotations: enabled({ 'profefe.com/port': String(plain.port) }) }),
     ]);
     const out = await tempDir('capture-out-');
-    const result = await cluster.capture(['-n', 'shop', '-l', 'app=api', '--profile-types', 'cpu', '--cpu-duration', '1s', '--concurrency', '1', '--output-dir', out]);
+    const result = await cluster.capture([
+      '-n',
+      'shop',
+      '-l',
+      'app=api',
+      '--profile-types',
+      'cpu',
+      '--cpu-duration',
+      '1s',
+      '--concurrency',
+      '1',
+      '--output-dir',
+      out,
+    ]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(lines(result.stdout).map((p) => relative(out, p).split('/')[1]).sort()).toEqual(['api-a', 'api-b']);
+    expect(
+      lines(result.stdout)
+        .map((p) => relative(out, p).split('/')[1])
+        .sort(),
+    ).toEqual(['api-a', 'api-b']);
     expect(plain.requests).toHaveLength(0);
     // One pod at a time: the second CPU profile started after the first one's second had passed.
     const starts = [a, b].map((p) => p.requests[0]!.at.getTime()).sort((x, y) => x - y);
@@ -119,7 +146,24 @@ describe('kubectl profefe capture: files', () => {
     const pod = await fakePod({ host: '127.0.0.46' });
     cluster.api.setPods([makePod({ name: 'api-0', namespace: 'shop', ip: pod.ip })]);
     const out = await tempDir('capture-out-');
-    const command = ['kubectl', 'profefe', 'capture', '--kubeconfig', cluster.kubeconfig, '-n', 'shop', 'api-0', '--port', String(pod.port), '--profile-types', 'cpu,heap', '--cpu-duration', '1s', '--output-dir', out].join(' ');
+    const command = [
+      'kubectl',
+      'profefe',
+      'capture',
+      '--kubeconfig',
+      cluster.kubeconfig,
+      '-n',
+      'shop',
+      'api-0',
+      '--port',
+      String(pod.port),
+      '--profile-types',
+      'cpu,heap',
+      '--cpu-duration',
+      '1s',
+      '--output-dir',
+      out,
+    ].join(' ');
     // `script` runs the command on a pseudo-terminal, as a person's shell does.
     const result = await runOnTerminal(command);
     expect(result.code).toBe(0);
@@ -177,12 +221,16 @@ describe('kubectl profefe capture: collector', () => {
     cluster.api.setPods([makePod({ name: 'db-1', namespace: 'data', ip: pod.ip })]);
     const collector = await startTestCollector();
     collectors.push(collector);
-    const viaEnv = await cluster.capture(['-n', 'data', 'db-1', '--port', String(pod.port), '--profile-types', 'heap'], { env: { PROFEFE_HOSTPORT: collector.url } });
+    const viaEnv = await cluster.capture(['-n', 'data', 'db-1', '--port', String(pod.port), '--profile-types', 'heap'], {
+      env: { PROFEFE_HOSTPORT: collector.url },
+    });
     expect(viaEnv.code, viaEnv.stderr).toBe(0);
     expect(lines(viaEnv.stdout)).toEqual([`${collector.url}/api/0/profiles/${collector.profiles()[0]!.id}`]);
 
     const out = await tempDir('capture-out-');
-    const toDir = await cluster.capture(['-n', 'data', 'db-1', '--port', String(pod.port), '--profile-types', 'heap', '--output-dir', out], { env: { PROFEFE_HOSTPORT: collector.url } });
+    const toDir = await cluster.capture(['-n', 'data', 'db-1', '--port', String(pod.port), '--profile-types', 'heap', '--output-dir', out], {
+      env: { PROFEFE_HOSTPORT: collector.url },
+    });
     expect(toDir.code, toDir.stderr).toBe(0);
     expect(await filesUnder(out)).toHaveLength(1);
     expect(collector.profiles()).toHaveLength(1);

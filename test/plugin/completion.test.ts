@@ -74,7 +74,18 @@ describe('kubectl __complete profefe', () => {
   it('completes the flags of the command being typed, the kubectl flags included', async () => {
     const flags = await completeWith(['capture', '--']);
     expect(flags.values).toEqual(
-      expect.arrayContaining(['--port', '--path', '--profile-types', '--cpu-duration', '--concurrency', '--output-dir', '--profefe-hostport', '--kubeconfig', '--namespace', '--help']),
+      expect.arrayContaining([
+        '--port',
+        '--path',
+        '--profile-types',
+        '--cpu-duration',
+        '--concurrency',
+        '--output-dir',
+        '--profefe-hostport',
+        '--kubeconfig',
+        '--namespace',
+        '--help',
+      ]),
     );
     expect(flags.values).not.toContain('--version');
     expect(flags.descriptions.get('--cpu-duration')).toBe('how long each pod runs its CPU profile');

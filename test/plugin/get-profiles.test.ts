@@ -151,7 +151,9 @@ describe('get profiles: collector failures', () => {
     c.failNext(1, 500, 'badger: Value log GC attempt did not result in any cleanup');
     const result = await getProfiles(['--service', 'api']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`error: profefe at ${c.url} answered 500 to GET /api/0/profiles: badger: Value log GC attempt did not result in any cleanup`);
+    expect(result.stderr).toContain(
+      `error: profefe at ${c.url} answered 500 to GET /api/0/profiles: badger: Value log GC attempt did not result in any cleanup`,
+    );
   });
 
   it('a proxy refusing with an HTML page: the status, the page start and a hint about headers', async () => {

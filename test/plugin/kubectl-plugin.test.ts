@@ -37,7 +37,21 @@ describe('kubectl profefe as a kubectl plugin', () => {
   });
 
   it("accepts kubectl's global flags before and after the command (--kubeconfig, --context, -n, -A, -l)", async () => {
-    const result = await kubectlProfefe(['-n', 'shop', '--context', 'prod', 'get', 'profile-types', '--kubeconfig', '/nonexistent', '-A', '-l', 'app=api', '-o', 'json']);
+    const result = await kubectlProfefe([
+      '-n',
+      'shop',
+      '--context',
+      'prod',
+      'get',
+      'profile-types',
+      '--kubeconfig',
+      '/nonexistent',
+      '-A',
+      '-l',
+      'app=api',
+      '-o',
+      'json',
+    ]);
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toContainEqual({ type: 'other', profile: 'allocs', labels: { pprof_type: 'allocs' } });
   });

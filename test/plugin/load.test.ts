@@ -59,7 +59,15 @@ describe('load: uploads', () => {
     expect(result.stderr).toContain(`warning: ${fixturePath('heap')} looks like a heap profile; uploading it as --type goroutine`);
     const [stored] = c.profiles();
     expect(JSON.parse(result.stdout)).toEqual([
-      { file: fixturePath('heap'), id: stored!.id, type: 'goroutine', service: 'api', labels: {}, created_at: stored!.createdAt, url: `${c.url}/api/0/profiles/${stored!.id}` },
+      {
+        file: fixturePath('heap'),
+        id: stored!.id,
+        type: 'goroutine',
+        service: 'api',
+        labels: {},
+        created_at: stored!.createdAt,
+        url: `${c.url}/api/0/profiles/${stored!.id}`,
+      },
     ] satisfies Loaded[]);
   });
 });
@@ -79,14 +87,22 @@ describe('load: per-file faults, the other files still uploaded, exit 1', () => 
     expect(c.uploads).toHaveLength(2); // bad files never reach the collector
     const errors = result.stderr.trimEnd().split('\n');
     expect(errors).toEqual([
-      expect.stringMatching(/^error: goroutines\.txt is text, not a pprof profile \(it starts with "goroutine profile: total \d+"\); fetch the protobuf form .*; it was not uploaded$/),
+      expect.stringMatching(
+        /^error: goroutines\.txt is text, not a pprof profile \(it starts with "goroutine profile: total \d+"\); fetch the protobuf form .*; it was not uploaded$/,
+      ),
       'error: empty.pb.gz is empty: expected a pprof profile (gzipped protobuf); it was not uploaded',
       'error: missing.pb.gz: no such file; check the path; it was not uploaded',
       'error: nosamples.pb.gz has no samples: there is nothing to store (the profefe collector rejects empty profiles); ' +
         'block and mutex profiles stay empty until the program calls runtime.SetBlockProfileRate or runtime.SetMutexProfileFraction; it was not uploaded',
       '2 of 6 files uploaded, 4 failed',
     ]);
-    expect(result.stdout.trimEnd().split('\n').slice(1).map((r) => r.split(/\s+/)[0])).toEqual(['cpu.pb.gz', 'heap.pb.gz']);
+    expect(
+      result.stdout
+        .trimEnd()
+        .split('\n')
+        .slice(1)
+        .map((r) => r.split(/\s+/)[0]),
+    ).toEqual(['cpu.pb.gz', 'heap.pb.gz']);
   });
 
   it('the collector refusing one file: its error verbatim, next to that file', async () => {

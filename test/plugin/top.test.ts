@@ -52,10 +52,7 @@ describe('top FILE: the same report as go tool pprof -top', () => {
   });
 
   it('-o json: raw values in the sample unit that match the numbers pprof prints', async () => {
-    const [ours, pprof] = await Promise.all([
-      kubectlProfefe(['top', fixturePath('heap-large'), '-o', 'json']),
-      goPprofTop(fixturePath('heap-large')),
-    ]);
+    const [ours, pprof] = await Promise.all([kubectlProfefe(['top', fixturePath('heap-large'), '-o', 'json']), goPprofTop(fixturePath('heap-large'))]);
     expect(ours.code, ours.stderr).toBe(0);
     const data = JSON.parse(ours.stdout) as {
       sampleType: string;
@@ -78,10 +75,7 @@ describe('top FILE: the same report as go tool pprof -top', () => {
 describe('top ID and top --service --type: profiles from the collector', () => {
   it('a stored profile by id (heap-large): the report pprof gives for the file', async () => {
     const item = await seed(c, fixture('heap-large'), { service: 'api', type: 'heap' });
-    const [ours, pprof] = await Promise.all([
-      kubectlProfefe(['top', item.id, '--profefe-hostport', c.url]),
-      goPprofTop(fixturePath('heap-large')),
-    ]);
+    const [ours, pprof] = await Promise.all([kubectlProfefe(['top', item.id, '--profefe-hostport', c.url]), goPprofTop(fixturePath('heap-large'))]);
     expect(ours.code, ours.stderr).toBe(0);
     expect(ours.stdout).toBe(pprof.stdout);
     expect(c.requests.at(-1)?.url).toBe(`/api/0/profiles/${item.id}`);
@@ -93,7 +87,19 @@ describe('top ID and top --service --type: profiles from the collector', () => {
     await seed(c, withTime(fixture('cpu'), new Date('2026-03-01T12:30:00Z')), { service: 'api', type: 'cpu' }); // after --to
     const from = new Date('2026-03-01T09:00:00Z');
     const to = new Date('2026-03-01T11:00:00Z');
-    const ours = await kubectlProfefe(['top', '--service', 'api', '--type', 'cpu', '--from', from.toISOString(), '--to', to.toISOString(), '--profefe-hostport', c.url]);
+    const ours = await kubectlProfefe([
+      'top',
+      '--service',
+      'api',
+      '--type',
+      'cpu',
+      '--from',
+      from.toISOString(),
+      '--to',
+      to.toISOString(),
+      '--profefe-hostport',
+      c.url,
+    ]);
     expect(ours.code, ours.stderr).toBe(0);
     const merged = await new ProfefeClient({ baseUrl: c.url }).merge({ service: 'api', type: 'cpu', from, to });
     const pprof = await withTempFile(merged, (file) => goPprofTop(file));
@@ -127,7 +133,11 @@ describe('top: faults', () => {
   });
 
   const usage: Array<[string, string[], RegExp]> = [
-    ['an unknown --sample-index', [fixturePath('heap'), '--sample-index', 'bytes'], /--sample-index "bytes" must be one of: alloc_objects, alloc_space, inuse_objects, inuse_space/],
+    [
+      'an unknown --sample-index',
+      [fixturePath('heap'), '--sample-index', 'bytes'],
+      /--sample-index "bytes" must be one of: alloc_objects, alloc_space, inuse_objects, inuse_space/,
+    ],
     ['a file and --service', [fixturePath('heap'), '--service', 'api'], /give a profile file or id, or --service and --type, not both/],
     ['nothing to read', [], /give a profile file, a profile id, or --service and --type/],
     ['--service without --type', ['--service', 'api'], /--type is required/],

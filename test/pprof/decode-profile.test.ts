@@ -87,19 +87,16 @@ describe('decodeProfile', () => {
 });
 
 describe('encodeProfile', () => {
-  it.each(['cpu', 'heap', 'goroutine', 'mutex'] as const)(
-    'writes %s so that go tool pprof reads the same report, gzipped or not',
-    async (name) => {
-      const original = await withTempFile(fixture(name), (file) => goPprofTop(file));
-      const profile = decodeProfile(fixture(name));
-      for (const gzip of [true, false]) {
-        const bytes = encodeProfile(profile, { gzip });
-        expect(isGzip(bytes)).toBe(gzip);
-        const again = await withTempFile(bytes, (file) => goPprofTop(file));
-        expect(again.stdout).toBe(original.stdout);
-      }
-    },
-  );
+  it.each(['cpu', 'heap', 'goroutine', 'mutex'] as const)('writes %s so that go tool pprof reads the same report, gzipped or not', async (name) => {
+    const original = await withTempFile(fixture(name), (file) => goPprofTop(file));
+    const profile = decodeProfile(fixture(name));
+    for (const gzip of [true, false]) {
+      const bytes = encodeProfile(profile, { gzip });
+      expect(isGzip(bytes)).toBe(gzip);
+      const again = await withTempFile(bytes, (file) => goPprofTop(file));
+      expect(again.stdout).toBe(original.stdout);
+    }
+  });
 
   it('gzips by default', () => {
     expect(isGzip(encodeProfile(decodeProfile(fixture('cpu'))))).toBe(true);

@@ -6,8 +6,8 @@ import { seededRandom } from './synthetic-profile.js';
 
 /** Values where JavaScript and Go disagree or formatting changes shape: ties, carries, tiny, huge. */
 const SPECIAL = [
-  0, -0, 0.125, 0.375, 1.005, 1.125, 2.675, 9.995, 9.999, 99.95, 99.995, 0.5, 1.5, 2.5, 0.045, 0.0125,
-  0.00001234, 0.000099999, 0.0001, 0.001, 1e-7, 5e-5, 123456789.125, 1e21, 1.5e300, 5e-324, -1.125, -0.004, 0.995, 0.9999,
+  0, -0, 0.125, 0.375, 1.005, 1.125, 2.675, 9.995, 9.999, 99.95, 99.995, 0.5, 1.5, 2.5, 0.045, 0.0125, 0.00001234, 0.000099999, 0.0001, 0.001, 1e-7, 5e-5,
+  123456789.125, 1e21, 1.5e300, 5e-324, -1.125, -0.004, 0.995, 0.9999,
 ];
 
 function randomValues(seed: number, n: number): number[] {

@@ -21,7 +21,11 @@ const tag = (field: number, wire: number): number[] => varint(field * 8 + wire);
 const int = (field: number, value: number | bigint): number[] => [...tag(field, 0), ...varint(value)];
 const len = (field: number, body: number[]): number[] => [...tag(field, 2), ...varint(body.length), ...body];
 const str = (field: number, text: string): number[] => len(field, [...Buffer.from(text)]);
-const packed = (field: number, values: number[]): number[] => len(field, values.flatMap((v) => varint(v)));
+const packed = (field: number, values: number[]): number[] =>
+  len(
+    field,
+    values.flatMap((v) => varint(v)),
+  );
 
 /** A small valid profile: one sample type (samples/count), `samples` samples of one value each. */
 function profileBytes(opts: { samples?: number; extra?: number[]; strings?: string[] } = {}): number[] {
@@ -142,7 +146,12 @@ describe('profileConsistencyError', () => {
     // Samples 0 and 1 are right (one value), 2 has three, 3 has two.
     const later = [...profileBytes(), ...len(2, [...packed(2, [1, 2, 3])]), ...len(2, [...packed(2, [1, 2])])];
     expect(profileConsistencyError(scan(later))).toBe('sample 2 has 3 values for 1 sample type');
-    const first = [...len(1, [...int(1, 1), ...int(2, 2)]), ...len(2, [...packed(2, [1, 2])]), ...len(2, [...packed(2, [1])]), ...['', 'samples', 'count'].flatMap((t) => str(6, t))];
+    const first = [
+      ...len(1, [...int(1, 1), ...int(2, 2)]),
+      ...len(2, [...packed(2, [1, 2])]),
+      ...len(2, [...packed(2, [1])]),
+      ...['', 'samples', 'count'].flatMap((t) => str(6, t)),
+    ];
     expect(profileConsistencyError(scan(first))).toBe('sample 0 has 2 values for 1 sample type');
   });
 

@@ -117,7 +117,8 @@ export function randomProfile(seed: number, options: { samples: number; function
     for (let d = 0; d < depth; d++) {
       const r = rnd();
       if (r < 0.03) stack.push(null);
-      else if (r < 0.2) stack.push([pick(names), pick(names)]); // an inlined call
+      else if (r < 0.2)
+        stack.push([pick(names), pick(names)]); // an inlined call
       else stack.push([pick(names)]);
     }
     const magnitude = 10 ** Math.floor(rnd() * 7);

@@ -10,9 +10,9 @@ import { randomProfile, syntheticProfile, type SyntheticProfileSpec } from './sy
 function expectSameAsPprof(report: TopReport, pprof: PprofTop): void {
   expect([...report.profileLabels, ...report.reportLabels]).toEqual(pprof.header);
   expect(report.rows.map((r) => r.name)).toEqual(pprof.rows.map((r) => r.name));
-  expect(
-    report.rows.map((r) => [r.name, r.flatText, r.flatPercent.trim(), r.sumPercent.trim(), r.cumText, r.cumPercent.trim(), r.inline]),
-  ).toEqual(pprof.rows.map((r) => [r.name, r.flat, r.flatPercent, r.sumPercent, r.cum, r.cumPercent, r.inline]));
+  expect(report.rows.map((r) => [r.name, r.flatText, r.flatPercent.trim(), r.sumPercent.trim(), r.cumText, r.cumPercent.trim(), r.inline])).toEqual(
+    pprof.rows.map((r) => [r.name, r.flat, r.flatPercent, r.sumPercent, r.cum, r.cumPercent, r.inline]),
+  );
   // The raw numbers behind the text: pprof prints them in `outputUnit`, so undo that scaling.
   report.rows.forEach((row, i) => {
     const theirs = pprof.rows[i]!;

@@ -85,40 +85,57 @@ interface BadBody {
   readonly both?: RegExp;
 }
 
-const BAD: readonly BadBody[] = ([
-  ['?debug=1 text', debug1, 'TEXT', /text, not a pprof profile.*starts with "goroutine profile: total \d+"/],
-  ['gzipped ?debug=1 text', gzipSync(debug1), 'TEXT', /text, not a pprof profile.*gzipped.*starts with "goroutine profile: total \d+"/],
-  ['an HTML error page', Buffer.from('<!DOCTYPE html>\n<html><body>502 Bad Gateway</body></html>\n'), 'TEXT', /text, not a pprof profile.*"<!DOCTYPE html>"/],
-  ['JSON', Buffer.from('{"error":"not found"}\n'), 'TEXT', /text, not a pprof profile/],
-  ['an empty body', Buffer.alloc(0), 'EMPTY'],
-  ['gzip of nothing', gzipSync(Buffer.alloc(0)), 'EMPTY', /inflates to nothing/],
-  ['a truncated gzip', fixture('heap').subarray(0, fixture('heap').length >> 1), 'TRUNCATED_GZIP', /truncated gzip.*the stream ends after \d+ bytes, before its end marker/],
-  ['a large truncated gzip (streamed)', fixture('heap-large').subarray(0, 2_000_000), 'TRUNCATED_GZIP', /the stream ends after 2000000 bytes/],
-  ['a gzip with a bad CRC', corruptCrc(), 'CORRUPT_GZIP', /corrupt gzip.*incorrect data check/],
-  ['a profile without samples', profileWithoutSamples(1), 'NO_SAMPLES', /has no samples.*: there is nothing to store \(the profefe collector rejects empty profiles\)/],
-  ['a gzipped profile without samples', gzipSync(profileWithoutSamples(1)), 'NO_SAMPLES', /has no samples.*: there is nothing to store/],
-  ['a profile without sample types or samples', profileWithoutSamples(0), 'NO_SAMPLES', /has no samples and no sample types/],
-  ['noise', noise(4096), 'NOT_PPROF', /bytes that are neither gzip nor a pprof protobuf.*at byte \d+/],
-  ['gzipped noise', gzipSync(noise(4096)), 'NOT_PPROF', /a gzip stream that does not hold a pprof profile.*at inflated byte \d+/],
-  ['a PNG', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48]), 'NOT_PPROF', /field number 0 is not allowed at byte \d+/],
-  ['a protobuf cut short', heapRaw.subarray(0, 1000), 'NOT_PPROF', /truncated protobuf/],
-  ['two profiles concatenated', Buffer.concat([heapRaw, heapRaw]), 'NOT_PPROF', /concatenated profiles/],
-  ['64 MiB of gzipped zeros', gzipSync(Buffer.alloc(64 * 1024 * 1024)), 'NOT_PPROF', /field number 0 is not allowed at inflated byte 1/],
-  ['a sample with too few values', sampleValueMismatch(), 'MALFORMED', /malformed pprof profile.*: sample 0 has 2 values for 4 sample types$/],
-] as const).map(([name, body, reason, both]: readonly [string, Buffer, ProfileRejection, RegExp?]) => ({ name, body, reason, ...(both ? { both } : {}) }));
+const BAD: readonly BadBody[] = (
+  [
+    ['?debug=1 text', debug1, 'TEXT', /text, not a pprof profile.*starts with "goroutine profile: total \d+"/],
+    ['gzipped ?debug=1 text', gzipSync(debug1), 'TEXT', /text, not a pprof profile.*gzipped.*starts with "goroutine profile: total \d+"/],
+    ['an HTML error page', Buffer.from('<!DOCTYPE html>\n<html><body>502 Bad Gateway</body></html>\n'), 'TEXT', /text, not a pprof profile.*"<!DOCTYPE html>"/],
+    ['JSON', Buffer.from('{"error":"not found"}\n'), 'TEXT', /text, not a pprof profile/],
+    ['an empty body', Buffer.alloc(0), 'EMPTY'],
+    ['gzip of nothing', gzipSync(Buffer.alloc(0)), 'EMPTY', /inflates to nothing/],
+    [
+      'a truncated gzip',
+      fixture('heap').subarray(0, fixture('heap').length >> 1),
+      'TRUNCATED_GZIP',
+      /truncated gzip.*the stream ends after \d+ bytes, before its end marker/,
+    ],
+    ['a large truncated gzip (streamed)', fixture('heap-large').subarray(0, 2_000_000), 'TRUNCATED_GZIP', /the stream ends after 2000000 bytes/],
+    ['a gzip with a bad CRC', corruptCrc(), 'CORRUPT_GZIP', /corrupt gzip.*incorrect data check/],
+    [
+      'a profile without samples',
+      profileWithoutSamples(1),
+      'NO_SAMPLES',
+      /has no samples.*: there is nothing to store \(the profefe collector rejects empty profiles\)/,
+    ],
+    ['a gzipped profile without samples', gzipSync(profileWithoutSamples(1)), 'NO_SAMPLES', /has no samples.*: there is nothing to store/],
+    ['a profile without sample types or samples', profileWithoutSamples(0), 'NO_SAMPLES', /has no samples and no sample types/],
+    ['noise', noise(4096), 'NOT_PPROF', /bytes that are neither gzip nor a pprof protobuf.*at byte \d+/],
+    ['gzipped noise', gzipSync(noise(4096)), 'NOT_PPROF', /a gzip stream that does not hold a pprof profile.*at inflated byte \d+/],
+    [
+      'a PNG',
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48]),
+      'NOT_PPROF',
+      /field number 0 is not allowed at byte \d+/,
+    ],
+    ['a protobuf cut short', heapRaw.subarray(0, 1000), 'NOT_PPROF', /truncated protobuf/],
+    ['two profiles concatenated', Buffer.concat([heapRaw, heapRaw]), 'NOT_PPROF', /concatenated profiles/],
+    ['64 MiB of gzipped zeros', gzipSync(Buffer.alloc(64 * 1024 * 1024)), 'NOT_PPROF', /field number 0 is not allowed at inflated byte 1/],
+    ['a sample with too few values', sampleValueMismatch(), 'MALFORMED', /malformed pprof profile.*: sample 0 has 2 values for 4 sample types$/],
+  ] as const
+).map(([name, body, reason, both]: readonly [string, Buffer, ProfileRejection, RegExp?]) => ({ name, body, reason, ...(both ? { both } : {}) }));
 
 /** decodeProfile (top, not upload) shows an empty profile that has sample types: the only bodies it takes that the others refuse. */
 const SHOWN_BY_DECODE = new Set(['a profile without samples', 'a gzipped profile without samples']);
 
 describe('the scraper and load agree on every body', () => {
-  it.each([...PPROF_FIXTURES.map((name) => [`${name}.pb.gz`, fixture(name)] as const), ...(['cpu', 'heap', 'goroutine'] as const).map((name) => [`${name} raw`, gunzipSync(fixture(name))] as const)])(
-    'accepted: %s',
-    async (_name, body) => {
-      expect(await scraper(body)).toEqual({ accepted: true });
-      expect(await load(body)).toEqual({ accepted: true });
-      expect(await decode(body)).toEqual({ accepted: true });
-    },
-  );
+  it.each([
+    ...PPROF_FIXTURES.map((name) => [`${name}.pb.gz`, fixture(name)] as const),
+    ...(['cpu', 'heap', 'goroutine'] as const).map((name) => [`${name} raw`, gunzipSync(fixture(name))] as const),
+  ])('accepted: %s', async (_name, body) => {
+    expect(await scraper(body)).toEqual({ accepted: true });
+    expect(await load(body)).toEqual({ accepted: true });
+    expect(await decode(body)).toEqual({ accepted: true });
+  });
 
   it.each(BAD)('refused: $name', async ({ name, body, reason, both }) => {
     const [byScraper, byLoad, byDecode] = [await scraper(body), await load(body), await decode(body)];
@@ -140,7 +157,11 @@ describe('the scraper and load agree on every body', () => {
   it('refused: a gzip stream that inflates past the cap (TOO_LARGE), by both', async () => {
     const body = fixture('heap-large');
     for (const result of [await scraper(body, 1024 * 1024), await load(body, 1024 * 1024)]) {
-      expect(result).toMatchObject({ accepted: false, reason: 'TOO_LARGE', message: expect.stringMatching(/inflates to more than 1048576 bytes.*: refusing what looks like a gzip bomb/) });
+      expect(result).toMatchObject({
+        accepted: false,
+        reason: 'TOO_LARGE',
+        message: expect.stringMatching(/inflates to more than 1048576 bytes.*: refusing what looks like a gzip bomb/),
+      });
     }
   });
 
@@ -162,9 +183,12 @@ describe('the scraper and load agree on every body', () => {
     p.sample[0]!.locationId = [999_999];
     const body = encodeProfile(p);
     expect(await scraper(body)).toEqual({ accepted: true });
-    expect(await load(body)).toMatchObject({ accepted: false, reason: 'MALFORMED', message: `${FILE} is a malformed pprof profile: sample 0 refers to missing location 999999` });
+    expect(await load(body)).toMatchObject({
+      accepted: false,
+      reason: 'MALFORMED',
+      message: `${FILE} is a malformed pprof profile: sample 0 refers to missing location 999999`,
+    });
   });
-
 });
 
 describe('isGzip: the one gzip magic check', () => {

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  formatCollectorTime,
-  formatCreatedAt,
-  formatFromBound,
-  formatToBound,
-  parseCollectorTime,
-  parseCreatedAt,
-} from '../../src/profefe/collector-time.js';
+import { formatCollectorTime, formatCreatedAt, formatFromBound, formatToBound, parseCollectorTime, parseCreatedAt } from '../../src/profefe/collector-time.js';
 
 describe('collector time format', () => {
   it('formats exactly YYYY-MM-DDTHH:MM:SS in UTC, without Z, offset or fraction', () => {
@@ -26,7 +19,15 @@ describe('collector time format', () => {
 
   it('parses the query format as UTC and refuses what the collector refuses', () => {
     expect(parseCollectorTime('2019-05-30T21:10:05')?.toISOString()).toBe('2019-05-30T21:10:05.000Z');
-    for (const bad of ['2019-05-30T21:10:05Z', '2019-05-30T21:10:05+02:00', '2019-05-30T21:10:05.5', '1559250605', '2019-02-30T00:00:00', '2019-13-01T00:00:00', '2019-05-30 21:10:05']) {
+    for (const bad of [
+      '2019-05-30T21:10:05Z',
+      '2019-05-30T21:10:05+02:00',
+      '2019-05-30T21:10:05.5',
+      '1559250605',
+      '2019-02-30T00:00:00',
+      '2019-13-01T00:00:00',
+      '2019-05-30 21:10:05',
+    ]) {
       expect(parseCollectorTime(bad), bad).toBeUndefined();
     }
   });

@@ -68,7 +68,12 @@ describe('ProfefeClient.upload', () => {
   });
 
   it.each([
-    ['text instead of pprof', fixture('goroutine-debug1'), 'goroutine', 'malformed profile (could not parse pprof profile: parsing profile: unrecognized profile format)'],
+    [
+      'text instead of pprof',
+      fixture('goroutine-debug1'),
+      'goroutine',
+      'malformed profile (could not parse pprof profile: parsing profile: unrecognized profile format)',
+    ],
     ['an empty body', Buffer.alloc(0), 'cpu', 'malformed profile (could not parse pprof profile: parsing profile: empty input file)'],
     ['a truncated gzip', fixture('heap').subarray(0, 600), 'heap', 'malformed profile (could not parse pprof profile: decompressing profile: unexpected EOF)'],
     ['a profile without samples', withoutSamples(fixture('cpu')), 'cpu', 'malformed profile (could not parse pprof profile: profile is empty: no samples)'],

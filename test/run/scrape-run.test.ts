@@ -47,7 +47,8 @@ class Listing implements AsyncIterable<PodSourceItem> {
 
   async *[Symbol.asyncIterator](): AsyncIterator<PodSourceItem> {
     for (const [index, item] of this.items.entries()) {
-      if (index === this.options.failAfter) throw new KubeApiError('KUBE_HTTP_STATUS', 'the API server went away', { verb: 'list', resource: 'pods', namespace: 'default' }, { statusCode: 503 });
+      if (index === this.options.failAfter)
+        throw new KubeApiError('KUBE_HTTP_STATUS', 'the API server went away', { verb: 'list', resource: 'pods', namespace: 'default' }, { statusCode: 503 });
       await this.options.before?.(index);
       this.pulled += 1;
       yield item;

@@ -107,7 +107,11 @@ describe('fetchProfile failures', () => {
     ['huge-declared', 'TARGET_TOO_LARGE', /larger than the 1 MiB cap .*Content-Length is 1073741824 bytes; raise --max-profile-size/],
     ['hang', 'TARGET_TIMEOUT', /^no complete answer within 300 ms/],
     ['stall', 'TARGET_TIMEOUT', /^no complete answer within 300 ms/],
-    ['redirect', 'TARGET_HTTP_STATUS', /^redirect to http:\/\/127\.0\.0\.8:\d+\/login\?next=%2Fdebug%2Fpprof%2Fheap not followed .*point the annotation at the pprof endpoint itself/],
+    [
+      'redirect',
+      'TARGET_HTTP_STATUS',
+      /^redirect to http:\/\/127\.0\.0\.8:\d+\/login\?next=%2Fdebug%2Fpprof%2Fheap not followed .*point the annotation at the pprof endpoint itself/,
+    ],
     ['reset', 'TARGET_CONNECT', /^the connection to 127\.0\.0\.8:\d+ was reset/],
   ];
 
@@ -162,7 +166,9 @@ describe('fetchProfile failures', () => {
       const err = await failure(fetchProfile(targetFor(pod, 'cpu', 1), { ...defaults, timeoutMs: 200 }));
       expect(Date.now() - started).toBeGreaterThanOrEqual(1200);
       expect(err.code).toBe('TARGET_TIMEOUT');
-      expect(err.message).toMatch(/^no complete answer within 1200 ms \(1 s of profiling \+ 200 ms\) \(cpu profile of pod shop\/orders-7d9f8-abcde, GET http:\/\/127\.0\.0\.8:\d+\/debug\/pprof\/profile\?seconds=1\)/);
+      expect(err.message).toMatch(
+        /^no complete answer within 1200 ms \(1 s of profiling \+ 200 ms\) \(cpu profile of pod shop\/orders-7d9f8-abcde, GET http:\/\/127\.0\.0\.8:\d+\/debug\/pprof\/profile\?seconds=1\)/,
+      );
     } finally {
       pod.setFault('cpu', undefined);
     }
@@ -176,7 +182,11 @@ describe('fetchProfile failures', () => {
     const closed = { ip: '127.0.0.9', url: (type: ProfileType) => `http://127.0.0.9:${port}/debug/pprof/${type}` };
     const err = await failure(fetchProfile(targetFor(closed, 'heap'), defaults));
     expect(err.code).toBe('TARGET_CONNECT');
-    expect(err.message).toMatch(new RegExp(`^nothing listens on 127\\.0\\.0\\.9:${port} \\(heap profile of pod shop/orders-7d9f8-abcde, GET http://127\\.0\\.0\\.9:${port}/debug/pprof/heap\\)`));
+    expect(err.message).toMatch(
+      new RegExp(
+        `^nothing listens on 127\\.0\\.0\\.9:${port} \\(heap profile of pod shop/orders-7d9f8-abcde, GET http://127\\.0\\.0\\.9:${port}/debug/pprof/heap\\)`,
+      ),
+    );
   });
 
   it('rejects with the caller’s reason when the caller aborts', async () => {

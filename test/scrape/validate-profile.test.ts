@@ -66,7 +66,12 @@ describe('validateProfile rejects what the collector would', () => {
   const truncated = fixture('heap').subarray(0, Math.floor(fixture('heap').length / 2));
 
   it.each([
-    ['the ?debug=1 text output', fixture('goroutine-debug1'), 'TARGET_TEXT', /^the target returned text, not a pprof profile .*starts with "goroutine profile: total \d+"/],
+    [
+      'the ?debug=1 text output',
+      fixture('goroutine-debug1'),
+      'TARGET_TEXT',
+      /^the target returned text, not a pprof profile .*starts with "goroutine profile: total \d+"/,
+    ],
     ['an HTML error page', html, 'TARGET_TEXT', /^the target returned text, not a pprof profile .*"<!DOCTYPE html>"/],
     ['JSON', json, 'TARGET_TEXT', /^the target returned text, not a pprof profile/],
     ['gzipped text', gzipSync(fixture('goroutine-debug1')), 'TARGET_TEXT', /^the target returned text, not a pprof profile .*\(gzipped\)/],
@@ -164,6 +169,9 @@ describe('validateProfile: full check for small bodies, top-level check above FU
 
   it('a large body cut short is still rejected as a truncated gzip', async () => {
     const large = fixture('heap-large');
-    await expect(validateProfile(large.subarray(0, large.length - 1000))).rejects.toMatchObject({ code: 'TARGET_INVALID_PPROF', message: expect.stringContaining('truncated gzip') });
+    await expect(validateProfile(large.subarray(0, large.length - 1000))).rejects.toMatchObject({
+      code: 'TARGET_INVALID_PPROF',
+      message: expect.stringContaining('truncated gzip'),
+    });
   });
 });

@@ -88,7 +88,9 @@ describe('ProfefeSink', () => {
     collector.setDown(true);
     const err = await rejection(sink({ attempts: 3, log }).store(scraped('cpu', fixture('cpu'))));
     expect(err.code).toBe('SINK_UNAVAILABLE');
-    expect(err.message).toMatch(new RegExp(`^could not store the cpu profile of pod shop/checkout-7d9f after 3 attempts: could not reach profefe at ${collector.url}`));
+    expect(err.message).toMatch(
+      new RegExp(`^could not store the cpu profile of pod shop/checkout-7d9f after 3 attempts: could not reach profefe at ${collector.url}`),
+    );
     expect(collector.refusedConnections).toBe(3);
     expect(lines.filter((l) => l.includes('will retry'))).toHaveLength(2);
   });

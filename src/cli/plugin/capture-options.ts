@@ -43,32 +43,33 @@ export const DEFAULT_CAPTURE_CONCURRENCY = 4;
  * kubectl flags (--kubeconfig, --context, -n, -A, -l) belong to the root command (global-options.ts).
  */
 export function captureOptionsCommand(): Command {
-  return new Command('capture')
-    .description(
-      'Capture Go pprof profiles from pods through the API server\'s port-forward (like kubectl port-forward) ' +
-        'and save them as files or push them to a profefe collector.',
-    )
-    .argument('[pods...]', 'pods to capture (in --namespace); a named pod needs no profefe.com/enable annotation')
-    .option('--port <port>', 'pprof port in the pod, a number or a container port name (default: profefe.com/port, else 6060)')
-    .option('--path <path>', 'pprof path prefix in the pod (default: profefe.com/path, else /debug/pprof)')
-    .option('--profile-types <list>', 'profile types to capture; add allocs on request', DEFAULT_PROFILE_TYPES.join(','))
-    .option(
-      '--cpu-duration <duration>',
-      'how long each pod runs its CPU profile; shorter than the scraper\'s 30s, since someone waits for it',
-      DEFAULT_CAPTURE_CPU_DURATION,
-    )
-    .option('--concurrency <n>', 'pods captured at once (one port-forward each)', String(DEFAULT_CAPTURE_CONCURRENCY))
-    .option('--timeout <duration>', 'timeout of one request to a pod or the collector; CPU requests get --cpu-duration on top', '10s')
-    .option('--max-profile-size <size>', 'reject profiles larger than this', '64MiB')
-    .option('--output-dir <dir>', 'directory to write profiles to (DIR/<namespace>/<service>/<type>/<pod>-<time>.pb.gz)', '.')
-    .option('--profefe-hostport <url>', 'push profiles to this profefe collector instead of writing files (env PROFEFE_HOSTPORT)')
-    .option('--profefe-header <header>', "extra request header for the collector, 'Name: value'; repeatable", collect)
-    .option('--profefe-header-file <path>', 'file of extra headers for the collector, one "Name: value" per line')
-    // --kubeconfig, --context, -n, -A, -l are the root's: list them in this command's help too.
-    .configureHelp({ showGlobalOptions: true })
-    .addHelpText(
-      'after',
-      `
+  return (
+    new Command('capture')
+      .description(
+        "Capture Go pprof profiles from pods through the API server's port-forward (like kubectl port-forward) " +
+          'and save them as files or push them to a profefe collector.',
+      )
+      .argument('[pods...]', 'pods to capture (in --namespace); a named pod needs no profefe.com/enable annotation')
+      .option('--port <port>', 'pprof port in the pod, a number or a container port name (default: profefe.com/port, else 6060)')
+      .option('--path <path>', 'pprof path prefix in the pod (default: profefe.com/path, else /debug/pprof)')
+      .option('--profile-types <list>', 'profile types to capture; add allocs on request', DEFAULT_PROFILE_TYPES.join(','))
+      .option(
+        '--cpu-duration <duration>',
+        "how long each pod runs its CPU profile; shorter than the scraper's 30s, since someone waits for it",
+        DEFAULT_CAPTURE_CPU_DURATION,
+      )
+      .option('--concurrency <n>', 'pods captured at once (one port-forward each)', String(DEFAULT_CAPTURE_CONCURRENCY))
+      .option('--timeout <duration>', 'timeout of one request to a pod or the collector; CPU requests get --cpu-duration on top', '10s')
+      .option('--max-profile-size <size>', 'reject profiles larger than this', '64MiB')
+      .option('--output-dir <dir>', 'directory to write profiles to (DIR/<namespace>/<service>/<type>/<pod>-<time>.pb.gz)', '.')
+      .option('--profefe-hostport <url>', 'push profiles to this profefe collector instead of writing files (env PROFEFE_HOSTPORT)')
+      .option('--profefe-header <header>', "extra request header for the collector, 'Name: value'; repeatable", collect)
+      .option('--profefe-header-file <path>', 'file of extra headers for the collector, one "Name: value" per line')
+      // --kubeconfig, --context, -n, -A, -l are the root's: list them in this command's help too.
+      .configureHelp({ showGlobalOptions: true })
+      .addHelpText(
+        'after',
+        `
 Output: the path (or collector URL) of every stored profile on stdout, one per line; progress on
 stderr when it is a terminal, errors always.
 Exit status: 0 every profile stored; 1 some profile failed or a pod could not be captured;
@@ -80,7 +81,8 @@ Examples:
   kubectl profefe capture -n shop checkout-7d9f8c-x2x4z --port 8080 --profile-types cpu,heap --cpu-duration 30s
   kubectl profefe capture -n shop -l app=checkout --output-dir ./profiles
   kubectl profefe capture -n shop checkout-7d9f8c-x2x4z --profefe-hostport http://localhost:10100`,
-    );
+      )
+  );
 }
 
 export interface RawCaptureOptions {

@@ -18,7 +18,6 @@ export interface CollectorFlags {
   timeout: string;
 }
 
-
 export function addCollectorOptions(command: Command): Command {
   return command
     .option('--profefe-hostport <url>', `profefe collector URL (env PROFEFE_HOSTPORT, default ${DEFAULT_PROFEFE_HOSTPORT})`)

@@ -57,10 +57,14 @@ export async function complete(words: readonly string[], options: CompletionOpti
   }
   switch (commandName(ctx.command)) {
     case 'capture':
-      return lookup(options, async () => {
-        const pods = await podNames(ctx, options);
-        return pods.filter((p) => !ctx.args.includes(p));
-      }, ctx.toComplete);
+      return lookup(
+        options,
+        async () => {
+          const pods = await podNames(ctx, options);
+          return pods.filter((p) => !ctx.args.includes(p));
+        },
+        ctx.toComplete,
+      );
     case 'load':
     case 'top':
       // Profile files (and, for top, stored profile ids, which cannot be listed without a query).
@@ -118,7 +122,14 @@ async function flagValue(option: Option, ctx: CompletionContext, options: Comple
     case 'namespace':
       return lookup(options, () => namespaceNames(ctx, options), ctx.toComplete);
     case 'context':
-      return lookup(options, async () => kubeConfig(ctx, options).getContexts().map((c) => c.name), ctx.toComplete);
+      return lookup(
+        options,
+        async () =>
+          kubeConfig(ctx, options)
+            .getContexts()
+            .map((c) => c.name),
+        ctx.toComplete,
+      );
     case 'profile-types':
       return profileTypeList(ctx.toComplete);
     case 'type':

@@ -70,7 +70,9 @@ function explainGetFailure(err: unknown, ids: readonly string[], baseUrl: string
   if (!(err instanceof ProfefeError)) return err;
   if (err.nothingFound) {
     const what = ids.length === 1 ? `no profile with id ${ids[0]}` : `none of the ${ids.length} profiles (${ids.join(', ')})`;
-    return new CommandFailure(`${what} at ${baseUrl} (GET ${err.url}: 404 nothing found); list the stored ids with "kubectl profefe get profiles --service NAME"`);
+    return new CommandFailure(
+      `${what} at ${baseUrl} (GET ${err.url}: 404 nothing found); list the stored ids with "kubectl profefe get profiles --service NAME"`,
+    );
   }
   if (ids.length > 1 && err.status === 500) {
     return new CommandFailure(`${err.message}. The collector fails this way when the profiles are of different types: merge ids of one type only`);

@@ -27,11 +27,9 @@ interface Flags extends QueryFlags, CollectorFlags {
 }
 
 export function getProfilesCommand(): Command {
-  const command = new Command('profiles')
-    .description('List the profiles the collector stores for a service, oldest first')
-    .addHelpText(
-      'after',
-      `
+  const command = new Command('profiles').description('List the profiles the collector stores for a service, oldest first').addHelpText(
+    'after',
+    `
 An empty result prints "No profiles found." on stderr and exits 0 (like kubectl's "No resources found").
 allocs profiles are stored as type "other" with the label pprof_type=allocs: --type allocs selects them.
 
@@ -39,7 +37,7 @@ Examples:
   kubectl profefe get profiles --service api
   kubectl profefe get profiles --service api --type cpu --from 2h --labels namespace=shop -o wide
   kubectl profefe get profiles --service api --from 2026-11-20T10:00:00Z --to 2026-11-20T11:00:00Z -o json`,
-    );
+  );
   addQueryOptions(command, RULES);
   command.option('--limit <n>', 'keep only the N newest profiles');
   addOutputOption(command, OUTPUT_FORMATS, 'table');

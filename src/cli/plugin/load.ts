@@ -135,7 +135,9 @@ async function loadFile(file: string, plan: UploadPlan, client: ProfefeClient, i
     }
   } else {
     if (detected === undefined) {
-      throw new FileFailure(`${file}: cannot tell the profile type from its sample types; give it with --type (see "kubectl profefe get profile-types"); it was not uploaded`);
+      throw new FileFailure(
+        `${file}: cannot tell the profile type from its sample types; give it with --type (see "kubectl profefe get profile-types"); it was not uploaded`,
+      );
     }
     const spec = PROFILE_TYPE_SPECS[detected];
     type = spec.collectorType;

@@ -37,8 +37,8 @@ export function topCommand(): Command {
   const command = new Command('top')
     .description('Show the functions with the highest flat value in a profile, as go tool pprof -top does')
     .argument('[file-or-id]', 'a local pprof file, or the id of a stored profile')
-    .option('--sample-index <index>', 'sample type to report (e.g. alloc_space, inuse_objects, contentions) or its index; default: the profile\'s own')
-    .option('--nodecount <n>', 'show at most N functions (default: every function above pprof\'s 0.5% node fraction, as -top does)')
+    .option('--sample-index <index>', "sample type to report (e.g. alloc_space, inuse_objects, contentions) or its index; default: the profile's own")
+    .option('--nodecount <n>', "show at most N functions (default: every function above pprof's 0.5% node fraction, as -top does)")
     .addHelpText(
       'after',
       `

@@ -9,9 +9,7 @@ import { stringify } from 'yaml';
  */
 export async function writeFakeKubeconfig(dir: string, opts: { url: string; token: string; caCert?: string; fileName?: string }): Promise<string> {
   const file = path.join(dir, opts.fileName ?? 'kubeconfig');
-  const tls = opts.caCert !== undefined
-    ? { 'certificate-authority-data': Buffer.from(opts.caCert).toString('base64') }
-    : { 'insecure-skip-tls-verify': true };
+  const tls = opts.caCert !== undefined ? { 'certificate-authority-data': Buffer.from(opts.caCert).toString('base64') } : { 'insecure-skip-tls-verify': true };
   const config = {
     apiVersion: 'v1',
     kind: 'Config',

@@ -43,9 +43,7 @@ function keyOf(namespace: string, name: string): string {
 
 /** Timestamps as the server writes them: RFC 3339 without fractional seconds. */
 function serialise(pod: V1Pod): string {
-  return JSON.stringify(pod, (_key, value: unknown) =>
-    typeof value === 'string' && WHOLE_SECONDS_ISO.test(value) ? `${value.slice(0, 19)}Z` : value,
-  );
+  return JSON.stringify(pod, (_key, value: unknown) => (typeof value === 'string' && WHOLE_SECONDS_ISO.test(value) ? `${value.slice(0, 19)}Z` : value));
 }
 
 function encodeContinue(token: ContinueToken): string {

@@ -26,12 +26,10 @@ export function unauthorized(): KubeStatus {
 export function forbidden(opts: { user: string; verb: string; resource: string; namespace?: string; name?: string }): KubeStatus {
   const subject = opts.name === undefined ? opts.resource : `${opts.resource} "${opts.name}"`;
   const scope = opts.namespace === undefined ? 'at the cluster scope' : `in the namespace "${opts.namespace}"`;
-  return status(
-    403,
-    'Forbidden',
-    `${subject} is forbidden: User "${opts.user}" cannot ${opts.verb} resource "${opts.resource}" in API group "" ${scope}`,
-    { ...(opts.name !== undefined ? { name: opts.name } : {}), kind: opts.resource },
-  );
+  return status(403, 'Forbidden', `${subject} is forbidden: User "${opts.user}" cannot ${opts.verb} resource "${opts.resource}" in API group "" ${scope}`, {
+    ...(opts.name !== undefined ? { name: opts.name } : {}),
+    kind: opts.resource,
+  });
 }
 
 export function notFound(resource: string, name: string): KubeStatus {

@@ -135,7 +135,15 @@ export class SpdyPortForwardSession {
       return;
     }
     const kind = first(headers, 'streamtype') as 'data' | 'error';
-    const stream: Stream = { id: streamId, kind, port: Number(first(headers, 'port')), finSent: false, reset: false, early: [], clientFin: (flags & FLAG_FIN) !== 0 };
+    const stream: Stream = {
+      id: streamId,
+      kind,
+      port: Number(first(headers, 'port')),
+      finSent: false,
+      reset: false,
+      early: [],
+      clientFin: (flags & FLAG_FIN) !== 0,
+    };
     this.streams.set(streamId, stream);
     const replyBlock = serializeHeaderBlock({});
     this.send(async () => {

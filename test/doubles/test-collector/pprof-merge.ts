@@ -69,7 +69,17 @@ export function mergeProfiles(sources: readonly Profile[]): Profile {
     const s = (i: Numeric): number => str(src, i);
     const mappingOf = new Map<string, number>();
     for (const m of src.mapping) {
-      const fields = [m.memoryStart, m.memoryLimit, m.fileOffset, s(m.filename), s(m.buildId), m.hasFunctions, m.hasFilenames, m.hasLineNumbers, m.hasInlineFrames];
+      const fields = [
+        m.memoryStart,
+        m.memoryLimit,
+        m.fileOffset,
+        s(m.filename),
+        s(m.buildId),
+        m.hasFunctions,
+        m.hasFilenames,
+        m.hasLineNumbers,
+        m.hasInlineFrames,
+      ];
       const key = fields.join('|');
       let id = mappingIds.get(key);
       if (id === undefined) {

@@ -24,9 +24,7 @@ export function withoutSamples(bytes: Buffer): Buffer {
 /** Total of each sample type (`type/unit` -> sum), as `go tool pprof` totals them. */
 export function sampleTotals(bytes: Buffer): Record<string, bigint> {
   const profile: Profile = decodeStored(bytes);
-  const names = profile.sampleType.map(
-    (vt) => `${profile.stringTable.strings[Number(vt.type)]}/${profile.stringTable.strings[Number(vt.unit)]}`,
-  );
+  const names = profile.sampleType.map((vt) => `${profile.stringTable.strings[Number(vt.type)]}/${profile.stringTable.strings[Number(vt.unit)]}`);
   const totals: Record<string, bigint> = Object.fromEntries(names.map((n) => [n, 0n]));
   for (const sample of profile.sample) {
     sample.value.forEach((v, i) => {

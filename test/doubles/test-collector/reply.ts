@@ -36,9 +36,6 @@ function send(res: ServerResponse, status: number, contentType: string, text: st
 
 /** `json.NewEncoder(w).Encode(v)`: HTML-safe escapes and a trailing newline. */
 function goJson(value: unknown): string {
-  const text = JSON.stringify(value).replace(
-    /[<>&\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  const text = JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return `${text}\n`;
 }
