@@ -60,6 +60,12 @@ const PREREQUISITES = [
   { name: 'sha256sum', for: 'the shard test (reference digests)', detect: { command: 'sha256sum' }, debian: 'coreutils' },
   { name: 'tar', for: 'the packed-CLI tests', detect: { command: 'tar' }, debian: 'tar' },
   { name: 'script', for: 'the capture test on a terminal', detect: { command: 'script' }, debian: 'bsdutils' },
+  {
+    name: 'prometheus-pushgateway',
+    for: 'the kprofefe --pushgateway tests (each starts its own Pushgateway on a loopback port)',
+    detect: { command: 'prometheus-pushgateway' },
+    debian: 'prometheus-pushgateway',
+  },
 ];
 
 /** The file `command` runs as, looked up on PATH as a shell would; undefined when there is none. */
