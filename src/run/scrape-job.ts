@@ -15,7 +15,8 @@ import { listSelection } from '../kube/list-pods.js';
 import type { Sink } from '../sink/sink.js';
 import type { RunObserver } from './run-observer.js';
 import { runOutcome, type RunOutcome } from './run-outcome.js';
-import { scrapeRun, type FetchLimits, type RunLimits } from './scrape-run.js';
+import type { FetchLimits } from './scrape-profile.js';
+import { scrapeRun, type RunLimits } from './scrape-run.js';
 import type { Transport } from './transport.js';
 
 export interface Discovery {

@@ -22,11 +22,8 @@ import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import type { DiscoveredItem } from '../discover/discover-targets.js';
 import { podKey, type PodInfo, type Target } from '../discover/target.js';
-import { freeBuffer } from '../free-buffer.js';
-import { ProfileError } from '../profile-error.js';
-import { fetchProfile } from '../scrape/fetch-profile.js';
-import type { ScrapedProfile } from '../scrape/scraped-profile.js';
 import type { Sink } from '../sink/sink.js';
+import { profileScraper, type FetchLimits } from './scrape-profile.js';
 import { ByteBudget } from './byte-budget.js';
 import { observeAll, type RunObserver } from './run-observer.js';
 import { RunSummary } from './run-summary.js';
@@ -46,12 +43,6 @@ export interface RunLimits {
   readonly maxInflightBytes: number;
 }
 
-export interface FetchLimits {
-  /** One request; CPU requests get their `seconds` on top. */
-  readonly timeoutMs: number;
-  readonly maxProfileBytes: number;
-}
-
 export interface ScrapeRunOptions {
   readonly limits: RunLimits;
   readonly fetch: FetchLimits;
@@ -63,6 +54,8 @@ export interface ScrapeRunOptions {
   readonly named?: boolean;
 }
 
+export type { FetchLimits } from './scrape-profile.js';
+
 export async function scrapeRun(items: AsyncIterable<DiscoveredItem>, options: ScrapeRunOptions): Promise<RunSummary> {
   const signal = options.signal ?? new AbortController().signal;
   // Every profile in flight listens for the run's abort: thousands of listeners are expected.
@@ -70,43 +63,20 @@ export async function scrapeRun(items: AsyncIterable<DiscoveredItem>, options: S
   const summary = new RunSummary();
   const observe = observeAll(summary, options.observer ?? {});
   const pods = new PodsInFlight(options.transport, observe);
-  const { limits, sink } = options;
+  const { limits } = options;
   const dataPool = pLimit(limits.concurrency);
   const cpuPool = pLimit(limits.cpuConcurrency);
-  const storePool = pLimit(limits.concurrency);
   const maxDataQueued = Math.max(MIN_DATA_QUEUE, limits.concurrency * 64);
 
-  const budget = new ByteBudget(limits.maxInflightBytes);
-
-  /** Connects through the transport and fetches; a connect failure is explained by the transport when it can. */
-  const fetchThrough = async (target: Target, onBytes: (bytes: number) => void): Promise<ScrapedProfile> => {
-    if (signal.aborted) throw new ProfileError('INTERRUPTED', 'the run was interrupted before this profile was fetched');
-    const connection = await options.transport.connect(target, signal);
-    observe.profileStarted(target);
-    const { timeoutMs, maxProfileBytes } = options.fetch;
-    try {
-      return await fetchProfile(target, { timeoutMs, maxBytes: maxProfileBytes, signal, agent: connection.agent, onBytes });
-    } catch (err) {
-      throw (err instanceof ProfileError && connection.explain?.(err)) || err;
-    }
-  };
-
-  const scrapeOne = async (target: Target): Promise<void> => {
-    const share = budget.share(target.type);
-    try {
-      await share.reserve(signal);
-      const profile = await fetchThrough(target, share.onBytes);
-      if (signal.aborted) throw new ProfileError('INTERRUPTED', 'the run was interrupted before this profile was stored');
-      const location = await storePool(() => sink.store(profile, signal));
-      observe.profileStored(target, location, profile.body.length);
-      // Stored: the sink has read every byte (a failed store may still be writing, so not then).
-      freeBuffer(profile.body);
-    } catch (err) {
-      observe.profileFailed(target, asProfileError(err, signal));
-    } finally {
-      share.release();
-    }
-  };
+  const scrapeOne = profileScraper({
+    transport: options.transport,
+    sink: options.sink,
+    fetch: options.fetch,
+    observe,
+    signal,
+    budget: new ByteBudget(limits.maxInflightBytes),
+    storePool: pLimit(limits.concurrency),
+  });
 
   // Profiles queued or running per pool, and a waiter woken whenever one settles.
   let cpuPending = 0;
@@ -202,12 +172,4 @@ class Wakeup {
       this.waiter();
     });
   }
-}
-
-function asProfileError(err: unknown, signal: AbortSignal): ProfileError {
-  if (err instanceof ProfileError) return err;
-  if (signal.aborted) return new ProfileError('INTERRUPTED', 'the run was interrupted', { cause: err });
-  // Anything else is a bug in a stage; still counted and reported, never dropped.
-  const message = err instanceof Error ? err.message : String(err);
-  return new ProfileError('INTERNAL_ERROR', `unexpected error: ${message}`, { cause: err });
 }

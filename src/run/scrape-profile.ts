@@ -1,0 +1,74 @@
+/**
+ * One profile of a run, start to end: reserve its share of the byte budget, connect through the
+ * transport, fetch and validate, store under the upload limit, and tell the observer it was
+ * stored or why it failed. Never rejects: every outcome is told.
+ */
+import type { LimitFunction } from 'p-limit';
+import type { Target } from '../discover/target.js';
+import { freeBuffer } from '../free-buffer.js';
+import { ProfileError } from '../profile-error.js';
+import { fetchProfile } from '../scrape/fetch-profile.js';
+import type { ScrapedProfile } from '../scrape/scraped-profile.js';
+import type { Sink } from '../sink/sink.js';
+import type { ByteBudget } from './byte-budget.js';
+import type { RunObserver } from './run-observer.js';
+import type { Transport } from './transport.js';
+
+export interface FetchLimits {
+  /** One request; CPU requests get their `seconds` on top. */
+  readonly timeoutMs: number;
+  readonly maxProfileBytes: number;
+}
+
+export interface ProfileScrapeContext {
+  readonly transport: Transport;
+  readonly sink: Sink;
+  readonly fetch: FetchLimits;
+  readonly observe: Required<RunObserver>;
+  readonly signal: AbortSignal;
+  readonly budget: ByteBudget;
+  /** Uploads in flight, shared by every profile of the run. */
+  readonly storePool: LimitFunction;
+}
+
+export function profileScraper(context: ProfileScrapeContext): (target: Target) => Promise<void> {
+  const { sink, observe, signal, budget, storePool } = context;
+  return async (target) => {
+    const share = budget.share(target.type);
+    try {
+      await share.reserve(signal);
+      const profile = await fetchThrough(context, target, share.onBytes);
+      if (signal.aborted) throw new ProfileError('INTERRUPTED', 'the run was interrupted before this profile was stored');
+      const location = await storePool(() => sink.store(profile, signal));
+      observe.profileStored(target, location, profile.body.length);
+      // Stored: the sink has read every byte (a failed store may still be writing, so not then).
+      freeBuffer(profile.body);
+    } catch (err) {
+      observe.profileFailed(target, asProfileError(err, signal));
+    } finally {
+      share.release();
+    }
+  };
+}
+
+/** Connects through the transport and fetches; a connect failure is explained by the transport when it can. */
+async function fetchThrough(context: ProfileScrapeContext, target: Target, onBytes: (bytes: number) => void): Promise<ScrapedProfile> {
+  const { signal } = context;
+  if (signal.aborted) throw new ProfileError('INTERRUPTED', 'the run was interrupted before this profile was fetched');
+  const connection = await context.transport.connect(target, signal);
+  context.observe.profileStarted(target);
+  const { timeoutMs, maxProfileBytes } = context.fetch;
+  try {
+    return await fetchProfile(target, { timeoutMs, maxBytes: maxProfileBytes, signal, agent: connection.agent, onBytes });
+  } catch (err) {
+    throw (err instanceof ProfileError && connection.explain?.(err)) || err;
+  }
+}
+
+function asProfileError(err: unknown, signal: AbortSignal): ProfileError {
+  if (err instanceof ProfileError) return err;
+  if (signal.aborted) return new ProfileError('INTERRUPTED', 'the run was interrupted', { cause: err });
+  // Anything else is a bug in a stage; still counted and reported, never dropped.
+  const message = err instanceof Error ? err.message : String(err);
+  return new ProfileError('INTERNAL_ERROR', `unexpected error: ${message}`, { cause: err });
+}
