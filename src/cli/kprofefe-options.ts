@@ -10,6 +10,7 @@ import { parseShard, ShardOptionError } from './shard-flags.js';
 import { DEFAULT_MAX_INFLIGHT_BYTES } from '../run/byte-budget.js';
 import { DEFAULT_PROFILE_TYPES, type ProfileType } from '../profile-types.js';
 import type { LogLevel } from '../log.js';
+import { DEFAULT_PUSHGATEWAY_JOB, parsePushgatewayTarget, PushgatewayOptionError, type PushgatewayTarget } from '../metrics/pushgateway-target.js';
 import { VERSION } from '../version.js';
 import { byteSize, collect, cpuSeconds, durationMs, httpUrl, logLevel, positiveInt, profileTypes } from './flag-values.js';
 import { collectHeaders } from './headers.js';
@@ -28,6 +29,8 @@ export interface KprofefeConfig {
   readonly maxInflightBytes: number;
   readonly sink: SinkConfig;
   readonly shard: Shard;
+  /** Where the run's metrics are pushed when it ends (`--pushgateway`); none when undefined. */
+  readonly pushgateway: PushgatewayTarget | undefined;
   readonly dryRun: boolean;
   readonly logLevel: LogLevel;
 }
@@ -59,6 +62,9 @@ export function kprofefeCommand(): Command {
     .option('--output-dir <dir>', 'directory to write profiles to when no collector is given', './profiles')
     .option('--shard-count <n>', 'split the pods between this many runs (an Indexed Job)', '1')
     .option('--shard-index <i>', 'which shard this run takes, from 0 (default: $JOB_COMPLETION_INDEX, else 0)')
+    .addOption(new Option('--pushgateway <url>', "push the run's metrics to this Prometheus Pushgateway when it ends").env('PUSHGATEWAY_URL'))
+    .option('--pushgateway-job <name>', `job label of the pushed group (default: ${DEFAULT_PUSHGATEWAY_JOB})`)
+    .option('--pushgateway-label <name=value>', 'another label of the pushed group, e.g. cronjob=kprofefe; repeatable', collect)
     .option('--dry-run', 'list every target (pod, URL, type, service, labels) without scraping')
     .option('--log-level <level>', 'trace, debug, info, warn, error, fatal or silent', 'info')
     .showHelpAfterError('(run kprofefe --help for usage)')
@@ -67,6 +73,7 @@ export function kprofefeCommand(): Command {
       `
 Exit status: 0 every profile stored; 1 some profiles failed or enabled pods were skipped;
 2 bad flags, no cluster configuration, or the Kubernetes API refused; 130 interrupted.
+A --pushgateway push that fails is logged as a warning and never changes the exit status.
 
 Examples:
   kprofefe -A --output-dir ./profiles
@@ -94,6 +101,9 @@ interface RawOptions {
   outputDir: string;
   shardCount: string;
   shardIndex?: string;
+  pushgateway?: string;
+  pushgatewayJob?: string;
+  pushgatewayLabel?: string[];
   dryRun?: boolean;
   logLevel: string;
 }
@@ -109,6 +119,12 @@ export function toConfig(pods: string[], raw: RawOptions, env: NodeJS.ProcessEnv
     shard = parseShard({ count: raw.shardCount, index: raw.shardIndex, env });
   } catch (err) {
     throw err instanceof ShardOptionError ? new UsageError(err.message) : err;
+  }
+  let pushgateway: PushgatewayTarget | undefined;
+  try {
+    pushgateway = parsePushgatewayTarget({ url: raw.pushgateway, job: raw.pushgatewayJob, labels: raw.pushgatewayLabel ?? [], shard });
+  } catch (err) {
+    throw err instanceof PushgatewayOptionError ? new UsageError(err.message) : err;
   }
   const headers = collectHeaders(raw.profefeHeader ?? [], raw.profefeHeaderFile);
   if (raw.profefeHostport === undefined && Object.keys(headers).length > 0) {
@@ -131,6 +147,7 @@ export function toConfig(pods: string[], raw: RawOptions, env: NodeJS.ProcessEnv
     maxInflightBytes: byteSize('--max-inflight-bytes', raw.maxInflightBytes),
     sink,
     shard,
+    pushgateway,
     dryRun: raw.dryRun === true,
     logLevel: logLevel('--log-level', raw.logLevel),
   };

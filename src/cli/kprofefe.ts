@@ -1,6 +1,7 @@
 /**
  * kprofefe: one scheduled scrape run. Flags → config → the scrape job (src/run/scrape-job.ts)
- * with a direct transport to pod IPs, the sink for the flags and a log observer → exit status.
+ * with a direct transport to pod IPs, the sink for the flags and a log observer → the run's
+ * metrics to the Pushgateway (--pushgateway; a failed push changes nothing) → exit status.
  * Only bin/kprofefe.js calls process.exit.
  */
 import { CommanderError } from 'commander';
@@ -10,6 +11,8 @@ import type { KubeAccess } from '../kube/kube-access.js';
 import { KubeConfigError } from '../kube/kubeconfig-resolve.js';
 import { loadKubeAccess } from '../kube/load-kube-access.js';
 import { createLogger, type Logger } from '../log.js';
+import { pushRunMetrics } from '../metrics/push-run-metrics.js';
+import { displayUrl } from '../metrics/pushgateway-target.js';
 import { listErrorMessage, logObserver, logOutcome } from '../run/log-observer.js';
 import { discoverSelection, runScrapeJob, type Discovery } from '../run/scrape-job.js';
 import { createSink } from '../sink/create-sink.js';
@@ -73,6 +76,7 @@ async function scrape(discovery: Discovery, config: KprofefeConfig, io: CliIo, l
       profileTypes: config.profileTypes,
       cpuSeconds: config.cpuSeconds,
       shard: config.shard.count > 1 ? config.shard : undefined,
+      pushgateway: config.pushgateway === undefined ? undefined : displayUrl(config.pushgateway.url),
     },
     'run started',
   );
@@ -85,6 +89,8 @@ async function scrape(discovery: Discovery, config: KprofefeConfig, io: CliIo, l
     observer: logObserver(log),
     signal,
   });
+  // Before the outcome line, which stays the run's last; an interrupted run pushes within a shorter bound.
+  if (config.pushgateway !== undefined) await pushRunMetrics(config.pushgateway, outcome, { timeoutMs: config.timeoutMs, log });
   logOutcome(log, outcome);
   return outcome.status;
 }
