@@ -181,8 +181,8 @@ describe('discovery, namespaces, mutators and the request log', () => {
     expect((await get(api, '/apis')).body).toEqual({ kind: 'APIGroupList', apiVersion: 'v1', groups: [] });
     const v1 = (await get(api, '/api/v1')).body;
     expect(v1.kind).toBe('APIResourceList');
-    expect(v1.resources.map((r: any) => r.name)).toEqual(expect.arrayContaining(['pods', 'pods/portforward', 'namespaces']));
-    expect((await get(api, '/api/v1/services')).status).toBe(404);
+    expect(v1.resources.map((r: any) => r.name)).toEqual(expect.arrayContaining(['pods', 'pods/portforward', 'namespaces', 'services', 'services/proxy']));
+    expect((await get(api, '/api/v1/configmaps')).status).toBe(404);
   });
 
   it('lists namespaces and gets one', async () => {

@@ -3,19 +3,27 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1Pod, V1Service } from '@kubernetes/client-node';
+import { ACCESS_REVIEW_PATH, reviewAccess } from './fake-kube-api/access-review.js';
 import { apiGroupList, apiVersions, coreV1Resources, versionInfo } from './fake-kube-api/discovery.js';
 import { writeFakeKubeconfig } from './fake-kube-api/kubeconfig-file.js';
 import { PodStore } from './fake-kube-api/pod-store.js';
 import { getNamespace, getPod, listNamespaces, listPods, type PodRouteContext, type RouteResult } from './fake-kube-api/pod-routes.js';
+import { RbacRules, type ForbiddenRule } from './fake-kube-api/rbac-rules.js';
+import { forwardToBackend, proxyRequestOf, resolveProxy, type ProxyRequest } from './fake-kube-api/service-proxy.js';
+import { getService, listServices, type ServiceRouteContext } from './fake-kube-api/service-routes.js';
+import { ServiceStore } from './fake-kube-api/service-store.js';
 import { methodNotAllowed, pathNotFound, unauthorized, type KubeStatus } from './fake-kube-api/status.js';
 import { FAKE_KUBE_API_CERT, FAKE_KUBE_API_KEY } from './fake-kube-api/tls-identity.js';
 
 /**
  * A fake Kubernetes API server: a real HTTP server on 127.0.0.1 that answers what kube-profefe and
  * `kubectl get pods` ask, with the real server's shapes (Status errors, pagination with continue
- * tokens, label and field selectors, bearer-token auth, RBAC-style 403s). Port-forward is not
- * served here: attach to `server`'s 'upgrade' event (and use `isAuthorized`).
+ * tokens, label and field selectors, bearer-token auth, RBAC-style 403s). Services are listed and
+ * got like pods, and their proxy subresource forwards to a backend (a test server on 127.0.0.1)
+ * as the real server's does (./fake-kube-api/service-proxy.ts); access reviews (`kubectl auth
+ * can-i`) answer from the same RBAC rules. Port-forward is not served here: attach to `server`'s
+ * 'upgrade' event (and use `isAuthorized`).
  *
  * Plain HTTP by default. `tls: true` serves HTTPS with a fixed self-signed certificate
  * (`caCert`): needed for kubectl, which (like all client-go programs) sends bearer tokens only
@@ -34,10 +42,22 @@ export interface FakeKubeRequest {
 
 export type FakeKubeAuth = 'bearer' | 'basic' | 'client-certificate' | 'none';
 
+/** A Service and where its proxy goes: `http://127.0.0.1:<port>` of a test server, or none (no ready endpoint). */
+export interface FakeService {
+  service: V1Service;
+  backend?: string;
+}
+
+export type { ForbiddenRule } from './fake-kube-api/rbac-rules.js';
+export { CLUSTER_SCOPE_ONLY } from './fake-kube-api/rbac-rules.js';
+
 export interface FakeKubeApiOptions {
   /** The bearer token accepted; random when not given. */
   token?: string;
   pods?: V1Pod[];
+  services?: FakeService[];
+  /** What the user may not do on Services and their proxy (pods: `forbiddenNamespaces`). */
+  forbidden?: ForbiddenRule[];
   /** Namespaces where the user may not read pods; any of them makes cluster-wide lists 403. */
   forbiddenNamespaces?: string[];
   /** Who the token authenticates as, quoted in 403 messages. */
@@ -67,6 +87,13 @@ export interface FakeKubeApi {
   setPods(pods: V1Pod[]): void;
   getPod(namespace: string, name: string): V1Pod | undefined;
   setForbiddenNamespaces(namespaces: string[]): void;
+  /** Stores a copy of the Service with its backend (undefined: no endpoints); replaces one with the same namespace/name. */
+  addService(service: V1Service, backend?: string): V1Service;
+  /** Points a Service's proxy at another backend, or at none (undefined). */
+  setServiceBackend(namespace: string, name: string, backend: string | undefined): void;
+  setServices(services: FakeService[]): void;
+  /** Replaces the RBAC refusals on Services and their proxy. */
+  setForbidden(rules: ForbiddenRule[]): void;
   /** Continue tokens handed out so far get 410 Expired from now on (like after an etcd compaction). */
   expireContinueTokens(): void;
   /** Whether the request carries the right bearer token (or another credential the options accept). */
@@ -79,7 +106,7 @@ export interface FakeKubeApi {
   close(): Promise<void>;
 }
 
-function route(ctx: PodRouteContext, serverAddress: string, path: string, query: URLSearchParams): RouteResult {
+function route(ctx: PodRouteContext & ServiceRouteContext, serverAddress: string, path: string, query: URLSearchParams): RouteResult {
   const json = (body: object): RouteResult => ({ status: 200, json: JSON.stringify(body) });
   switch (path) {
     case '/version':
@@ -94,6 +121,8 @@ function route(ctx: PodRouteContext, serverAddress: string, path: string, query:
       return listPods(ctx, undefined, query);
     case '/api/v1/namespaces':
       return listNamespaces(ctx);
+    case '/api/v1/services':
+      return listServices(ctx, undefined, query);
   }
   const parts = path.split('/').map((p) => decodeURIComponent(p));
   // ['', 'api', 'v1', 'namespaces', ns, 'pods', name?]
@@ -105,6 +134,12 @@ function route(ctx: PodRouteContext, serverAddress: string, path: string, query:
     const name = parts[6];
     if (name === undefined) return listPods(ctx, namespace, query);
     if (name !== '') return getPod(ctx, namespace, name);
+  }
+  if (parts.length >= 6 && parts.length <= 7 && parts[1] === 'api' && parts[2] === 'v1' && parts[3] === 'namespaces' && parts[5] === 'services') {
+    const namespace = parts[4] as string;
+    const name = parts[6];
+    if (name === undefined) return listServices(ctx, namespace, query);
+    if (name !== '') return getService(ctx, namespace, name);
   }
   const error = pathNotFound();
   return { status: error.code, error };
@@ -125,7 +160,11 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
   const user = opts.user ?? 'system:serviceaccount:kube-profefe:kprofefe';
   const store = new PodStore();
   for (const pod of opts.pods ?? []) store.put(pod);
-  const ctx: PodRouteContext = { store, user, forbiddenNamespaces: new Set(opts.forbiddenNamespaces ?? []) };
+  const services = new ServiceStore();
+  for (const { service, backend } of opts.services ?? []) services.put(service, backend);
+  const rbac = new RbacRules();
+  rbac.set(opts.forbidden ?? []);
+  const ctx: PodRouteContext & ServiceRouteContext = { store, services, rbac, user, forbiddenNamespaces: new Set(opts.forbiddenNamespaces ?? []) };
   const requests: FakeKubeRequest[] = [];
   const basic = opts.basicAuth ? `Basic ${Buffer.from(`${opts.basicAuth.username}:${opts.basicAuth.password}`).toString('base64')}` : undefined;
   const authOf = (req: http.IncomingMessage): FakeKubeAuth => {
@@ -147,9 +186,17 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
       send(res, result.status, 'json' in result ? result.json : JSON.stringify(result.error));
     };
     const replyError = (error: KubeStatus): void => reply({ status: error.code, error });
+    if (auth === 'none') {
+      req.resume();
+      return replyError(unauthorized());
+    }
+    const proxy = proxyRequestOf(url.pathname, url.search);
+    if (proxy !== undefined) return void proxyRequest(proxy, req, res, entry, replyError);
+    if (req.method === 'POST' && url.pathname === ACCESS_REVIEW_PATH) {
+      return void readBody(req).then((body) => reply(reviewAccess(rbac, req.headers['content-type'], body)));
+    }
     // Drain any request body before answering.
     req.resume();
-    if (auth === 'none') return replyError(unauthorized());
     if (req.method !== 'GET') return replyError(methodNotAllowed(req.method ?? ''));
     try {
       reply(route(ctx, serverAddress, url.pathname, url.searchParams));
@@ -161,6 +208,21 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
         JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: String(err), reason: 'InternalError', code: 500 }),
       );
     }
+  };
+  /** The service proxy: the Status the real server answers instead, or the backend's own answer. */
+  const proxyRequest = async (
+    target: ProxyRequest,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    entry: FakeKubeRequest,
+    replyError: (error: KubeStatus) => void,
+  ): Promise<void> => {
+    const resolved = resolveProxy(ctx, req.method ?? 'GET', target);
+    if ('error' in resolved) {
+      req.resume();
+      return replyError(resolved.error);
+    }
+    entry.status = await forwardToBackend(req, res, resolved.url, replyError);
   };
   // https.Server carries http.Server's methods and events; typed as one for callers' convenience.
   const server: http.Server = opts.tls
@@ -199,6 +261,15 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
     setForbiddenNamespaces: (namespaces) => {
       ctx.forbiddenNamespaces = new Set(namespaces);
     },
+    addService: (service, backend) => services.put(service, backend),
+    setServiceBackend: (namespace, name, backend) => {
+      if (!services.setBackend(namespace, name, backend)) throw new Error(`fake kube API: no service ${namespace}/${name}`);
+    },
+    setServices: (list) => {
+      services.clear();
+      for (const { service, backend } of list) services.put(service, backend);
+    },
+    setForbidden: (rules) => rbac.set(rules),
     expireContinueTokens: () => store.expireSnapshots(),
     isAuthorized,
     writeKubeconfig: (dir) => writeFakeKubeconfig(dir, { url, token, caCert }),
@@ -208,4 +279,14 @@ export async function startFakeKubeApi(opts: FakeKubeApiOptions = {}): Promise<F
         server.close((err) => (err ? reject(err) : resolve()));
       }),
   };
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => resolve(body));
+    req.on('error', reject);
+  });
 }

@@ -56,6 +56,18 @@ export function coreV1Resources(): object {
       { name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] },
       { name: 'pods/portforward', singularName: '', namespaced: true, kind: 'PodPortForwardOptions', verbs: ['create', 'get'] },
       { name: 'pods/status', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get', 'patch', 'update'] },
+      {
+        name: 'services',
+        singularName: 'service',
+        namespaced: true,
+        kind: 'Service',
+        verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+        shortNames: ['svc'],
+        categories: ['all'],
+        storageVersionHash: '0/CO1lhkEBI=',
+      },
+      { name: 'services/proxy', singularName: '', namespaced: true, kind: 'ServiceProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] },
+      { name: 'services/status', singularName: '', namespaced: true, kind: 'Service', verbs: ['get', 'patch', 'update'] },
     ],
   };
 }

@@ -22,14 +22,24 @@ export function unauthorized(): KubeStatus {
   return status(401, 'Unauthorized', 'Unauthorized');
 }
 
-/** RBAC denial; `namespace` undefined means the cluster scope. */
-export function forbidden(opts: { user: string; verb: string; resource: string; namespace?: string; name?: string }): KubeStatus {
+/**
+ * RBAC denial; `namespace` undefined means the cluster scope. With a `subresource` (e.g. proxy) the
+ * object is still named by its resource (`services "x" is forbidden`) and the rule by both
+ * (`cannot get resource "services/proxy"`), as the real server words it.
+ */
+export function forbidden(opts: { user: string; verb: string; resource: string; subresource?: string; namespace?: string; name?: string }): KubeStatus {
   const subject = opts.name === undefined ? opts.resource : `${opts.resource} "${opts.name}"`;
+  const rule = opts.subresource === undefined ? opts.resource : `${opts.resource}/${opts.subresource}`;
   const scope = opts.namespace === undefined ? 'at the cluster scope' : `in the namespace "${opts.namespace}"`;
-  return status(403, 'Forbidden', `${subject} is forbidden: User "${opts.user}" cannot ${opts.verb} resource "${opts.resource}" in API group "" ${scope}`, {
+  return status(403, 'Forbidden', `${subject} is forbidden: User "${opts.user}" cannot ${opts.verb} resource "${rule}" in API group "" ${scope}`, {
     ...(opts.name !== undefined ? { name: opts.name } : {}),
     kind: opts.resource,
   });
+}
+
+/** 503 ServiceUnavailable: what the service proxy answers when it has nowhere to send a request. */
+export function serviceUnavailable(message: string): KubeStatus {
+  return status(503, 'ServiceUnavailable', message);
 }
 
 export function notFound(resource: string, name: string): KubeStatus {
@@ -43,6 +53,15 @@ export function pathNotFound(): KubeStatus {
 
 export function badRequest(message: string): KubeStatus {
   return status(400, 'BadRequest', message);
+}
+
+/** A request body in a format the server does not read (the fake reads JSON only). */
+export function unsupportedMediaType(contentType: string): KubeStatus {
+  return status(
+    415,
+    'UnsupportedMediaType',
+    `the body of the request was in an unknown format - accepted media types include: application/json (got "${contentType}")`,
+  );
 }
 
 export function methodNotAllowed(method: string): KubeStatus {
