@@ -10,15 +10,19 @@ export function ofKind(rendered: Rendered, kind: string): Json[] {
   return rendered.objects.filter(({ object }) => object.kind === kind).map(({ object }) => object);
 }
 
-export function cronJobNamed(rendered: Rendered, name: string): Json {
-  const found = ofKind(rendered, 'CronJob').find((c) => c.metadata.name === name);
+export function objectNamed(rendered: Rendered, kind: string, name: string): Json {
+  const found = ofKind(rendered, kind).find((o) => o.metadata.name === name);
   if (found === undefined)
     throw new Error(
-      `no CronJob ${name}; have ${ofKind(rendered, 'CronJob')
-        .map((c) => c.metadata.name)
+      `no ${kind} ${name}; have ${ofKind(rendered, kind)
+        .map((o) => o.metadata.name)
         .join(', ')}`,
     );
   return found;
+}
+
+export function cronJobNamed(rendered: Rendered, name: string): Json {
+  return objectNamed(rendered, 'CronJob', name);
 }
 
 export function podSpecOf(cronJob: Json): Json {
@@ -52,9 +56,13 @@ export function expectValidObjects(rendered: Rendered): void {
 /** Volume types the `restricted` Pod Security Standard allows. */
 const RESTRICTED_VOLUMES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
 
-/** The `restricted` Pod Security Standard, as the admission controller checks it. */
+/** A CronJob's pods meet the `restricted` Pod Security Standard. */
 export function expectRestricted(cronJob: Json): void {
-  const pod = podSpecOf(cronJob);
+  expectRestrictedPod(podSpecOf(cronJob));
+}
+
+/** The `restricted` Pod Security Standard, as the admission controller checks it, on a pod spec. */
+export function expectRestrictedPod(pod: Json): void {
   const podContext = pod.securityContext ?? {};
   expect(pod.hostNetwork ?? false).toBe(false);
   expect(pod.hostPID ?? false).toBe(false);
@@ -134,7 +142,13 @@ export interface JobSettings {
 }
 
 /** The kprofefe command line (see the brief) that a job's settings mean. */
-export function expectedArgs(job: JobSettings, output: { collectorUrl?: string; headersFile?: string; outputDir?: string }): string[] {
+export interface JobOutput {
+  readonly collectorUrl?: string;
+  readonly headersFile?: string;
+  readonly outputDir?: string;
+}
+
+export function expectedArgs(job: JobSettings, output: JobOutput): string[] {
   const args: string[] = [];
   if (job.allNamespaces === true) args.push('--all-namespaces');
   else for (const ns of job.namespaces ?? []) args.push(`--namespace=${ns}`);

@@ -22,9 +22,10 @@ const valuesFile = (name: string): string => fileURLToPath(new URL(`./values/${n
 const chartValues = parse(readFileSync(`${CHART_DIR}/values.yaml`, 'utf8')) as {
   scrape: JobSettings;
   cronJob: Record<string, number | string | boolean>;
-  output: { dir: string };
 };
 const SA = { name: 'kube-profefe', namespace: 'kube-profefe' };
+/** The chart's collector Service, as the scraper reaches it by default. */
+const COLLECTOR_URL = 'http://kube-profefe-collector.kube-profefe.svc:10100';
 
 let renderer: string;
 beforeAll(() => {
@@ -37,16 +38,26 @@ describe('default values', () => {
     rendered = renderChart(renderer);
   });
 
-  it('renders a ServiceAccount, a Role and RoleBinding, and one CronJob, all valid', () => {
+  it('renders the collector (Deployment, PersistentVolumeClaim, Service), a ServiceAccount, a ClusterRole and binding, and one CronJob, all valid', () => {
     expectValidObjects(rendered);
-    expect(rendered.objects.map(({ object }) => object.kind).sort()).toEqual(['CronJob', 'Role', 'RoleBinding', 'ServiceAccount']);
+    expect(rendered.objects.map(({ object }) => object.kind).sort()).toEqual([
+      'ClusterRole',
+      'ClusterRoleBinding',
+      'CronJob',
+      'Deployment',
+      'PersistentVolumeClaim',
+      'Service',
+      'ServiceAccount',
+    ]);
     const [serviceAccount] = ofKind(rendered, 'ServiceAccount');
     expect(serviceAccount.metadata).toMatchObject(SA);
     expect(serviceAccount.automountServiceAccountToken).toBe(false);
   });
 
-  it('lets the ServiceAccount list pods in the release namespace, and nothing else', () => {
-    expectNamespacedRbac(rendered, { 'kube-profefe': false }, SA);
+  it('lets the ServiceAccount list pods in every namespace, and nothing else: a ClusterRole with list on pods', () => {
+    expectClusterRbac(rendered, false, SA);
+    const [clusterRole] = ofKind(rendered, 'ClusterRole');
+    expect(clusterRole.rules).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: ['list'] }]);
   });
 
   it('schedules every 10 minutes, never overlapping, and stops a stuck run before the next', () => {
@@ -70,18 +81,23 @@ describe('default values', () => {
     expectRestricted(cronJobNamed(rendered, 'kube-profefe'));
   });
 
-  it('passes every scrape value as its flag and writes to an emptyDir at the output dir', () => {
+  it('passes every scrape value as its flag, scrapes all namespaces, and pushes to the collector Service: no volume', () => {
     const cronJob = cronJobNamed(rendered, 'kube-profefe');
     const container = containerOf(cronJob);
     expect(container.image).toBe('ghcr.io/kube-profefe/kube-profefe:0.1.0');
-    expect(container.args).toEqual(expectedArgs({ ...chartValues.scrape, namespaces: ['kube-profefe'] }, { outputDir: chartValues.output.dir }));
-    expect(container.volumeMounts).toEqual([{ name: 'profiles', mountPath: '/profiles' }]);
-    expect(podSpecOf(cronJob).volumes).toEqual([{ name: 'profiles', emptyDir: {} }]);
+    expect(container.args).toEqual(expectedArgs(chartValues.scrape, { collectorUrl: COLLECTOR_URL }));
+    expect(container.args).toContain('--all-namespaces');
+    expect(container.args).toContain(`--profefe-hostport=${COLLECTOR_URL}`);
+    expect(container.args.some((a: string) => a.startsWith('--namespace') || a.startsWith('--output-dir'))).toBe(false);
+    expect(container.volumeMounts).toBeUndefined();
+    expect(podSpecOf(cronJob).volumes).toBeUndefined();
   });
 
-  it('says in NOTES where profiles go and how to start a run', () => {
-    expect(rendered.notes).toContain('CronJob kube-profefe: "*/10 * * * *", namespace kube-profefe');
-    expect(rendered.notes).toMatch(/written to \/profiles in an emptyDir/);
+  it('says in NOTES where profiles go, how to look at them and how to start a run', () => {
+    expect(rendered.notes).toContain('CronJob kube-profefe: "*/10 * * * *", all namespaces');
+    expect(rendered.notes).toContain("pushed to the chart's profefe collector, Service kube-profefe-collector");
+    expect(rendered.notes).toContain('kept 120h on the PersistentVolumeClaim kube-profefe-collector');
+    expect(rendered.notes).toContain('kubectl profefe get profiles --service <service>');
     expect(rendered.notes).toContain('kubectl create job --namespace kube-profefe --from=cronjob/kube-profefe kube-profefe-manual');
   });
 });
@@ -146,13 +162,14 @@ describe('a list of namespaces', () => {
       expectedArgs(
         {
           ...chartValues.scrape,
+          allNamespaces: false,
           namespaces: ['team-a', 'team-b', 'team-c'],
           cpuDuration: '1m',
           timeout: '5s',
           maxProfileSize: '16MiB',
           extraArgs: ['--cpu-concurrency=64'],
         },
-        { outputDir: '/profiles' },
+        { collectorUrl: COLLECTOR_URL },
       ),
     );
     expect(container.env).toEqual([{ name: 'NODE_OPTIONS', value: '--max-old-space-size=512' }]);
@@ -187,7 +204,7 @@ describe('several jobs from one release', () => {
     expect(payments.spec.jobTemplate.spec.activeDeadlineSeconds).toBe(240);
     expect(payments.spec.jobTemplate.spec.activeDeadlineSeconds).toBeLessThan(minutesInterval(payments.spec.schedule));
     expect(containerOf(payments).args).toEqual(
-      expectedArgs({ ...chartValues.scrape, namespaces: ['payments', 'payments-staging'], profileTypes: ['cpu', 'heap'] }, output),
+      expectedArgs({ ...chartValues.scrape, allNamespaces: false, namespaces: ['payments', 'payments-staging'], profileTypes: ['cpu', 'heap'] }, output),
     );
 
     const search = cronJobNamed(rendered, 'kube-profefe-search');
@@ -197,6 +214,7 @@ describe('several jobs from one release', () => {
       expectedArgs(
         {
           ...chartValues.scrape,
+          allNamespaces: false,
           namespaces: ['search'],
           selector: 'app.kubernetes.io/part-of=search',
           pods: ['search-indexer-0', 'search-indexer-1'],
@@ -208,7 +226,9 @@ describe('several jobs from one release', () => {
 
     const shared = cronJobNamed(rendered, 'kube-profefe-shared');
     expect(shared.spec.suspend).toBe(true);
-    expect(containerOf(shared).args).toEqual(expectedArgs({ ...chartValues.scrape, namespaces: ['payments', 'tools'], dryRun: true }, output));
+    expect(containerOf(shared).args).toEqual(
+      expectedArgs({ ...chartValues.scrape, allNamespaces: false, namespaces: ['payments', 'tools'], dryRun: true }, output),
+    );
     // With a collector, nothing is written locally: no volume at all.
     expect(podSpecOf(shared).volumes).toBeUndefined();
   });
@@ -232,13 +252,21 @@ describe('several jobs from one release', () => {
     expect(containerOf(cronJobNamed(mixed, 'kube-profefe-everything')).args[0]).toBe('--all-namespaces');
   });
 
+  it('takes all namespaces from the defaults for an entry that sets neither namespaces nor allNamespaces', () => {
+    const mixed = renderChart(renderer, { values: { jobs: [{ name: 'everywhere' }, { name: 'payments', namespaces: ['payments'] }] } });
+    expectValidObjects(mixed);
+    expect(containerOf(cronJobNamed(mixed, 'kube-profefe-everywhere')).args[0]).toBe('--all-namespaces');
+    expect(containerOf(cronJobNamed(mixed, 'kube-profefe-payments')).args[0]).toBe('--namespace=payments');
+    expectClusterRbac(mixed, false, SA);
+  });
+
   it('fails with a clear message on two jobs whose CronJob names collide, or a job with both namespace settings', () => {
     expect(() => renderChart(renderer, { values: { jobs: [{ name: 'a' }, { name: 'a' }] } })).toThrow(ChartRenderError);
     expect(() => renderChart(renderer, { values: { jobs: [{ name: 'a' }, { name: 'a' }] } })).toThrow(
       /jobs\[1\] \(a\): its CronJob name "kube-profefe-a" is already used by job "a"/,
     );
     expect(() => renderChart(renderer, { values: { jobs: [{ name: 'a', allNamespaces: true, namespaces: ['x'] }] } })).toThrow(
-      /job "a": set allNamespaces or namespaces, not both/,
+      /jobs\[0\] \(a\): set allNamespaces or namespaces, not both/,
     );
   });
 });
@@ -260,7 +288,7 @@ describe('shards', () => {
     expect(job.backoffLimitPerIndex).toBe(0);
     expect(job.backoffLimit).toBeUndefined();
     const args: string[] = containerOf(cronJob).args;
-    expect(args).toEqual(expectedArgs({ ...chartValues.scrape, allNamespaces: true, shards: 4 }, { outputDir: '/profiles' }));
+    expect(args).toEqual(expectedArgs({ ...chartValues.scrape, shards: 4 }, { outputDir: '/profiles' }));
     // The index comes from JOB_COMPLETION_INDEX, which the Job controller sets in each pod.
     expect(args.some((a) => a.startsWith('--shard-index'))).toBe(false);
     expectClusterRbac(rendered, false, SA);
@@ -305,6 +333,9 @@ describe('names and other settings', () => {
     const [serviceAccount] = ofKind(rendered, 'ServiceAccount');
     expect(serviceAccount.metadata.name).toBe(`profiling-${'x'.repeat(52)}`);
     expect(ofKind(rendered, 'CronJob')[0].metadata.name).toBe(`profiling-${'x'.repeat(42)}`);
+    // The collector's name is a 63-character DNS label too, and so is the host in the scraper's URL.
+    expect(ofKind(rendered, 'Service')[0].metadata.name).toBe(`profiling-${'x'.repeat(43)}-collector`);
+    expect(containerOf(ofKind(rendered, 'CronJob')[0]).args).toContain(`--profefe-hostport=http://profiling-${'x'.repeat(43)}-collector.profiling.svc:10100`);
   });
 
   it('renders for the oldest supported Kubernetes and refuses older ones, as Helm does with kubeVersion', () => {
@@ -317,7 +348,7 @@ describe('names and other settings', () => {
   it('uses an existing ServiceAccount, and can leave RBAC to the user', () => {
     const rendered = renderChart(renderer, { values: { serviceAccount: { create: false, name: 'profiler' }, rbac: { create: false } } });
     expectValidObjects(rendered);
-    expect(rendered.objects.map(({ object }) => object.kind)).toEqual(['CronJob']);
+    expect(rendered.objects.map(({ object }) => object.kind)).toEqual(['Deployment', 'PersistentVolumeClaim', 'Service', 'CronJob']);
     expect(podSpecOf(cronJobNamed(rendered, 'kube-profefe')).serviceAccountName).toBe('profiler');
     expect(() => renderChart(renderer, { values: { serviceAccount: { create: false } } })).toThrow(
       /serviceAccount.name is required when serviceAccount.create is false/,
@@ -325,15 +356,16 @@ describe('names and other settings', () => {
   });
 
   it('refuses a headers Secret without a collector', () => {
-    expect(() => renderChart(renderer, { values: { collector: { headersSecret: { name: 'auth' } } } })).toThrow(
-      /collector.headersSecret.name is set but collector.url is empty/,
-    );
+    expect(() =>
+      renderChart(renderer, { values: { collector: { enabled: false, headersSecret: { name: 'auth' } }, output: { existingClaim: 'profiles' } } }),
+    ).toThrow(/collector.headersSecret.name is set but there is no collector \(collector.enabled is false and collector.url is empty\)/);
   });
 
-  it('mounts an emptyDir with a size limit, extra volumes, and adds pod labels', () => {
+  it('mounts the output claim at output.dir, extra volumes, and adds pod labels', () => {
     const rendered = renderChart(renderer, {
       values: {
-        output: { dir: '/data/profiles', sizeLimit: '2Gi' },
+        collector: { enabled: false },
+        output: { dir: '/data/profiles', existingClaim: 'profiles' },
         extraVolumes: [{ name: 'ca', configMap: { name: 'ca-bundle' } }],
         extraVolumeMounts: [{ name: 'ca', mountPath: '/etc/ssl/custom', readOnly: true }],
         podLabels: { team: 'platform' },
@@ -343,7 +375,7 @@ describe('names and other settings', () => {
     expectValidObjects(rendered);
     const cronJob = cronJobNamed(rendered, 'kube-profefe');
     expect(podSpecOf(cronJob).volumes).toEqual([
-      { name: 'profiles', emptyDir: { sizeLimit: '2Gi' } },
+      { name: 'profiles', persistentVolumeClaim: { claimName: 'profiles' } },
       { name: 'ca', configMap: { name: 'ca-bundle' } },
     ]);
     expect(containerOf(cronJob).volumeMounts).toEqual([

@@ -28,7 +28,7 @@ function schemaErrorOf(fn: () => unknown): ChartSchemaError {
 describe('values.schema.json', () => {
   it('accepts the chart defaults and every scenario values file', () => {
     expect(validateSchema(schema, defaults)).toEqual([]);
-    for (const file of ['all-namespaces.yaml', 'namespace-list.yaml', 'several-jobs.yaml', 'shards.yaml']) {
+    for (const file of ['all-namespaces.yaml', 'external-collector.yaml', 'namespace-list.yaml', 'several-jobs.yaml', 'shards.yaml']) {
       expect(() => renderChart(renderer, { valuesFiles: [valuesFile(file)] }), file).not.toThrow();
     }
   });
@@ -65,6 +65,13 @@ describe('values.schema.json', () => {
       [{ tolerations: {} }, 'tolerations: got object'],
       [{ image: { repository: null } }, 'image: repository is required'],
       [{ scrape: { profileTypes: [] } }, 'scrape.profileTypes: must have at least 1 items'],
+      [{ collector: { enabled: 'yes' } }, 'collector.enabled: got string "yes", want boolean'],
+      [{ collector: { retention: '5 days' } }, 'collector.retention: "5 days" does not match'],
+      [{ collector: { persistence: { size: 'ten gigs' } } }, 'collector.persistence.size: "ten gigs" does not match'],
+      [{ collector: { persistence: { accessModes: ['ReadWriteSometimes'] } } }, 'collector.persistence.accessModes[0]: "ReadWriteSometimes" is not one of'],
+      [{ collector: { image: { digest: 'latest' } } }, 'collector.image.digest: "latest" does not match'],
+      [{ collector: { storage: '10Gi' } }, 'collector: unknown key "storage"'],
+      [{ output: { sizeLimit: '1Gi' } }, 'output: unknown key "sizeLimit"'],
     ];
     for (const [values, message] of cases) {
       const error = schemaErrorOf(() => renderChart(renderer, { values }));

@@ -27,7 +27,7 @@ metadata:
   name: ${DEPLOY_RELEASE.namespace}
   labels:
     app.kubernetes.io/name: kube-profefe
-    # kprofefe runs under the restricted Pod Security Standard.
+    # kprofefe and the collector run under the restricted Pod Security Standard.
     pod-security.kubernetes.io/enforce: restricted
     pod-security.kubernetes.io/warn: restricted
 `;

@@ -5,12 +5,15 @@
  * @kubernetes/client-node's serializer, which keeps only the fields its models declare).
  */
 import { ObjectSerializer } from '@kubernetes/client-node/dist/gen/models/ObjectSerializer.js';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { CronJob } from 'kubernetes-models/batch/v1/CronJob';
 import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
 import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
 import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
 import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
+import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
+import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import type { KubeObject } from './render-chart.js';
 
@@ -26,7 +29,10 @@ function kind<T extends { validate(): void }>(Model: new (data: never) => T, ser
 }
 
 const KINDS: Readonly<Record<string, Kind>> = {
+  'apps/v1/Deployment': kind(Deployment, 'V1Deployment'),
   'batch/v1/CronJob': kind(CronJob, 'V1CronJob'),
+  'v1/PersistentVolumeClaim': kind(PersistentVolumeClaim, 'V1PersistentVolumeClaim'),
+  'v1/Service': kind(Service, 'V1Service'),
   'v1/ServiceAccount': kind(ServiceAccount, 'V1ServiceAccount'),
   'v1/Namespace': kind(Namespace, 'V1Namespace'),
   'rbac.authorization.k8s.io/v1/Role': kind(Role, 'V1Role'),

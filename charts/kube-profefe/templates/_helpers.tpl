@@ -77,7 +77,8 @@ The image reference: by digest when one is given, else by tag (default: the appV
 The scrape jobs, resolved: YAML {jobs: [...]}, read back with fromYaml. Each job is the defaults
 (scrape.*, shards, and the per-job keys of cronJob) overridden key by key by its entry of
 .Values.jobs, plus "cronJobName". Without .Values.jobs there is one job, named "default".
-A job's namespaces default to the release namespace.
+An entry that sets namespaces or allNamespaces takes neither from the defaults (its namespaces
+replace the default "all namespaces"). A job's namespaces default to the release namespace.
 */}}
 {{- define "kube-profefe.jobs" -}}
 {{- $fullname := include "kube-profefe.fullname" . }}
@@ -91,6 +92,11 @@ A job's namespaces default to the release namespace.
 {{- $entries := .Values.jobs | default (list (dict "name" "default")) }}
 {{- range $i, $entry := $entries }}
 {{- $job := deepCopy $defaults }}
+{{- $entrySetsNamespaces := or (hasKey $entry "namespaces") (hasKey $entry "allNamespaces") }}
+{{- if $entrySetsNamespaces }}
+{{- $_ := set $job "namespaces" (list) }}
+{{- $_ := set $job "allNamespaces" false }}
+{{- end }}
 {{- range $key, $value := $entry }}
 {{- $_ := set $job $key $value }}
 {{- end }}
@@ -104,7 +110,10 @@ A job's namespaces default to the release namespace.
 {{- $_ := set $cronJobNames $cronJobName $job.name }}
 {{- $_ := set $job "cronJobName" $cronJobName }}
 {{- if and $job.allNamespaces $job.namespaces }}
-{{- fail (printf "job %q: set allNamespaces or namespaces, not both" $job.name) }}
+{{- if $entrySetsNamespaces }}
+{{- fail (printf "jobs[%d] (%s): set allNamespaces or namespaces, not both" $i $job.name) }}
+{{- end }}
+{{- fail (printf "scrape.namespaces is set (%s) while scrape.allNamespaces is true (the default): set scrape.allNamespaces=false to scrape only those namespaces" (join ", " $job.namespaces)) }}
 {{- end }}
 {{- if not (or $job.allNamespaces $job.namespaces) }}
 {{- $_ := set $job "namespaces" (list $.Release.Namespace) }}
@@ -139,16 +148,14 @@ kprofefe's arguments for one job. Called with (dict "root" $ "job" $job).
 {{- $args = append $args (printf "--max-profile-size=%s" $job.maxProfileSize) }}
 {{- $args = append $args (printf "--max-inflight-bytes=%s" $job.maxInflightBytes) }}
 {{- $args = append $args (printf "--log-level=%s" $job.logLevel) }}
-{{- if $root.Values.collector.url }}
-{{- $args = append $args (printf "--profefe-hostport=%s" $root.Values.collector.url) }}
+{{- $destination := include "kube-profefe.destination" $root | fromYaml }}
+{{- if $destination.collectorUrl }}
+{{- $args = append $args (printf "--profefe-hostport=%s" $destination.collectorUrl) }}
 {{- if $root.Values.collector.headersSecret.name }}
 {{- $args = append $args (printf "--profefe-header-file=%s" (include "kube-profefe.headersFile" $root)) }}
 {{- end }}
 {{- else }}
-{{- if $root.Values.collector.headersSecret.name }}
-{{- fail "collector.headersSecret.name is set but collector.url is empty: headers are only sent to a collector" }}
-{{- end }}
-{{- $args = append $args (printf "--output-dir=%s" $root.Values.output.dir) }}
+{{- $args = append $args (printf "--output-dir=%s" $destination.outputDir) }}
 {{- end }}
 {{- if gt (int $job.shards) 1 }}
 {{- $args = append $args (printf "--shard-count=%d" (int $job.shards)) }}

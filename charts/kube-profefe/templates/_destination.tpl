@@ -1,0 +1,31 @@
+{{/*
+Where kprofefe keeps the profiles, checked: YAML read back with fromYaml, either
+{collectorUrl} (the chart's collector Service, or collector.url) or {outputDir, outputClaim} (a
+PersistentVolumeClaim). Fails on values that would lose profiles or that contradict each other.
+*/}}
+{{- define "kube-profefe.destination" -}}
+{{- $collector := .Values.collector }}
+{{- $output := .Values.output }}
+{{- if and $collector.enabled $collector.url }}
+{{- fail (printf "collector.url is set (%s) while collector.enabled is true: set collector.enabled=false to push to that collector, or leave collector.url empty to push to the chart's own collector" $collector.url) }}
+{{- end }}
+{{- $url := $collector.url }}
+{{- if $collector.enabled }}
+{{- $url = include "kube-profefe.collectorServiceUrl" . }}
+{{- end }}
+{{- if $url }}
+{{- if $output.existingClaim }}
+{{- fail (printf "output.existingClaim is set (%s) but profiles are pushed to the collector at %s: set collector.enabled=false and leave collector.url empty to write them to the claim instead, or leave output.existingClaim empty" $output.existingClaim $url) }}
+{{- end }}
+collectorUrl: {{ $url | quote }}
+{{- else }}
+{{- if $collector.headersSecret.name }}
+{{- fail "collector.headersSecret.name is set but there is no collector (collector.enabled is false and collector.url is empty): headers are only sent to a collector" }}
+{{- end }}
+{{- if not $output.existingClaim }}
+{{- fail "nowhere to keep profiles: collector.enabled is false, collector.url is empty and output.existingClaim is empty. Set collector.enabled=true (the chart's profefe collector), collector.url=<URL of an existing profefe collector>, or output.existingClaim=<an existing PersistentVolumeClaim> to write profiles to output.dir" }}
+{{- end }}
+outputDir: {{ $output.dir | quote }}
+outputClaim: {{ $output.existingClaim | quote }}
+{{- end }}
+{{- end }}
