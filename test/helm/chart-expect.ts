@@ -146,6 +146,8 @@ export interface JobOutput {
   readonly collectorUrl?: string;
   readonly headersFile?: string;
   readonly outputDir?: string;
+  /** --pushgateway, and the CronJob's name for --pushgateway-label cronjob=<name>. */
+  readonly pushgateway?: { readonly url: string; readonly cronJob: string };
 }
 
 export function expectedArgs(job: JobSettings, output: JobOutput): string[] {
@@ -170,6 +172,7 @@ export function expectedArgs(job: JobSettings, output: JobOutput): string[] {
     args.push(`--output-dir=${output.outputDir}`);
   }
   if ((job.shards ?? 1) > 1) args.push(`--shard-count=${job.shards}`);
+  if (output.pushgateway !== undefined) args.push(`--pushgateway=${output.pushgateway.url}`, `--pushgateway-label=cronjob=${output.pushgateway.cronJob}`);
   if (job.dryRun === true) args.push('--dry-run');
   args.push(...(job.extraArgs ?? []), ...(job.pods ?? []));
   return args;

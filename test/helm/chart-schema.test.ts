@@ -28,7 +28,7 @@ function schemaErrorOf(fn: () => unknown): ChartSchemaError {
 describe('values.schema.json', () => {
   it('accepts the chart defaults and every scenario values file', () => {
     expect(validateSchema(schema, defaults)).toEqual([]);
-    for (const file of ['all-namespaces.yaml', 'external-collector.yaml', 'namespace-list.yaml', 'several-jobs.yaml', 'shards.yaml']) {
+    for (const file of ['all-namespaces.yaml', 'external-collector.yaml', 'namespace-list.yaml', 'pushgateway.yaml', 'several-jobs.yaml', 'shards.yaml']) {
       expect(() => renderChart(renderer, { valuesFiles: [valuesFile(file)] }), file).not.toThrow();
     }
   });
@@ -72,6 +72,11 @@ describe('values.schema.json', () => {
       [{ collector: { image: { digest: 'latest' } } }, 'collector.image.digest: "latest" does not match'],
       [{ collector: { storage: '10Gi' } }, 'collector: unknown key "storage"'],
       [{ output: { sizeLimit: '1Gi' } }, 'output: unknown key "sizeLimit"'],
+      [{ pushgateway: { url: 'pushgateway:9091' } }, 'pushgateway.url: "pushgateway:9091" does not match'],
+      [{ prometheusRule: { enabled: 'true' } }, 'prometheusRule.enabled: got string "true", want boolean'],
+      [{ prometheusRule: { alertLabels: { severity: 1 } } }, 'prometheusRule.alertLabels.severity: got integer 1, want string'],
+      [{ cronJob: { intervalSeconds: -60 } }, 'cronJob.intervalSeconds: -60 is less than 0'],
+      [{ jobs: [{ name: 'a', intervalSeconds: '10m' }] }, 'jobs[0].intervalSeconds: got string "10m", want integer'],
     ];
     for (const [values, message] of cases) {
       const error = schemaErrorOf(() => renderChart(renderer, { values }));
@@ -84,7 +89,7 @@ describe('values.schema.json', () => {
     for (const [key, definition] of Object.entries(schema.properties.scrape.properties as Schema)) {
       expect(jobProperties[key], key).toEqual(definition);
     }
-    for (const key of ['schedule', 'timeZone', 'suspend', 'activeDeadlineSeconds']) {
+    for (const key of ['schedule', 'timeZone', 'suspend', 'activeDeadlineSeconds', 'intervalSeconds']) {
       expect(jobProperties[key], key).toEqual(schema.properties.cronJob.properties[key]);
     }
     expect(jobProperties.shards).toEqual(schema.properties.shards);

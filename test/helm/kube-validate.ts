@@ -3,6 +3,7 @@
  * validation): its fields' types and required fields against the Kubernetes OpenAPI schemas
  * (kubernetes-models), and no field the API does not know (round trip through
  * @kubernetes/client-node's serializer, which keeps only the fields its models declare).
+ * A PrometheusRule, which neither knows, is checked by its shape (prometheus-rule-shape.ts).
  */
 import { ObjectSerializer } from '@kubernetes/client-node/dist/gen/models/ObjectSerializer.js';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
@@ -15,6 +16,7 @@ import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { prometheusRuleProblems } from './prometheus-rule-shape.js';
 import type { KubeObject } from './render-chart.js';
 
 interface Kind {
@@ -59,6 +61,7 @@ function unknownFields(actual: unknown, known: unknown, path: string): string[] 
 /** Problems with one object, each naming the object and the field; empty when it would be accepted. */
 export function kubeProblems(object: KubeObject): string[] {
   const id = `${object.kind}/${object.metadata?.name ?? '?'}`;
+  if (object.kind === 'PrometheusRule') return prometheusRuleProblems(object).map((problem) => `${id}: ${problem}`);
   const kindOf = KINDS[`${object.apiVersion}/${object.kind}`];
   if (kindOf === undefined) return [`${id}: no schema for ${object.apiVersion} ${object.kind} in the chart tests`];
   const problems: string[] = [];

@@ -79,12 +79,13 @@ The scrape jobs, resolved: YAML {jobs: [...]}, read back with fromYaml. Each job
 .Values.jobs, plus "cronJobName". Without .Values.jobs there is one job, named "default".
 An entry that sets namespaces or allNamespaces takes neither from the defaults (its namespaces
 replace the default "all namespaces"). A job's namespaces default to the release namespace.
+"intervalSeconds" is resolved: when 0, read from the schedule (0 when it cannot be).
 */}}
 {{- define "kube-profefe.jobs" -}}
 {{- $fullname := include "kube-profefe.fullname" . }}
 {{- $defaults := deepCopy .Values.scrape }}
 {{- $_ := set $defaults "shards" .Values.shards }}
-{{- range $key := list "schedule" "timeZone" "suspend" "activeDeadlineSeconds" }}
+{{- range $key := list "schedule" "timeZone" "suspend" "activeDeadlineSeconds" "intervalSeconds" }}
 {{- $_ := set $defaults $key (get $.Values.cronJob $key) }}
 {{- end }}
 {{- $jobs := list }}
@@ -117,6 +118,9 @@ replace the default "all namespaces"). A job's namespaces default to the release
 {{- end }}
 {{- if not (or $job.allNamespaces $job.namespaces) }}
 {{- $_ := set $job "namespaces" (list $.Release.Namespace) }}
+{{- end }}
+{{- if not (int $job.intervalSeconds) }}
+{{- $_ := set $job "intervalSeconds" (include "kube-profefe.scheduleInterval" $job.schedule | atoi) }}
 {{- end }}
 {{- $jobs = append $jobs $job }}
 {{- end }}
@@ -159,6 +163,10 @@ kprofefe's arguments for one job. Called with (dict "root" $ "job" $job).
 {{- end }}
 {{- if gt (int $job.shards) 1 }}
 {{- $args = append $args (printf "--shard-count=%d" (int $job.shards)) }}
+{{- end }}
+{{- with $root.Values.pushgateway.url }}
+{{- $args = append $args (printf "--pushgateway=%s" .) }}
+{{- $args = append $args (printf "--pushgateway-label=cronjob=%s" $job.cronJobName) }}
 {{- end }}
 {{- if $job.dryRun }}
 {{- $args = append $args "--dry-run" }}
