@@ -1,9 +1,9 @@
 import type { V1Pod, V1PodList } from '@kubernetes/client-node';
 import type { PodSelection } from '../discover/pod-selection.js';
-import { request } from 'undici';
 import { silentLogger, type Logger } from '../log.js';
 import type { KubeAccess } from './kube-access.js';
-import { httpStatusError, KubeApiError, toKubeApiError, type KubeApiCall } from './kube-api-error.js';
+import { KubeApiError, type KubeApiCall } from './kube-api-error.js';
+import { getKubeJson as getJson } from './kube-request.js';
 
 /**
  * Reads pods from the API, one at a time as pages arrive. Lists are filtered by the server
@@ -35,21 +35,6 @@ export interface ListPodsOptions {
 export const DEFAULT_PAGE_SIZE = 500;
 /** Lists restarted after 410 Expired before giving up (each restart means the list outlived a compaction). */
 const MAX_LIST_RESTARTS = 3;
-
-/** GET `path` (with `query`) from the API and parse the JSON answer; a KubeApiError for anything else. */
-async function getJson<T>(access: KubeAccess, path: string, query: Record<string, string | undefined>, call: KubeApiCall): Promise<T> {
-  const url = new URL(`${access.server}${path}`);
-  for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, value);
-  try {
-    const { headers, dispatcher } = await access.requestOptions();
-    const res = await request(url, { method: 'GET', dispatcher, headers: { ...headers, accept: 'application/json' } });
-    const text = await res.body.text();
-    if (res.statusCode < 200 || res.statusCode > 299) throw httpStatusError(res.statusCode, text, call);
-    return JSON.parse(text) as T;
-  } catch (err) {
-    throw toKubeApiError(err, call);
-  }
-}
 
 export async function* listPods(access: KubeAccess, sel: PodListQuery, opts: ListPodsOptions = {}): AsyncGenerator<PodListItem> {
   const names = sel.names ?? [];

@@ -22,6 +22,25 @@ export interface ProfefeClientOptions {
   timeoutMs?: number;
   /** undici dispatcher (an Agent with its own pool, a MockAgent in unit tests...). */
   dispatcher?: Dispatcher;
+  /** A server the collector is reached through (the Kubernetes API server's service proxy); see ProfefeGateway. */
+  gateway?: ProfefeGateway;
+}
+
+/**
+ * A server between the client and the collector, such as the Kubernetes API server's service
+ * proxy (`baseUrl` is then the proxy's URL): it gives each request its credentials and connection,
+ * may answer a request itself (a refusal that is not the collector's), and says how the collector
+ * and the location of a stored profile are shown to people.
+ */
+export interface ProfefeGateway {
+  /** How messages name the collector, instead of the base URL. */
+  readonly name: string;
+  /** What to print for a collector path, e.g. the API path `kubectl get --raw` takes. */
+  location(path: string): string;
+  /** Headers (sent after the client's own, so they win) and dispatcher for one request. */
+  requestOptions(): Promise<{ headers: Record<string, string>; dispatcher: Dispatcher }>;
+  /** The gateway's own answer as the error to throw, or undefined when the answer is the collector's. */
+  refusal(status: number, body: Buffer, request: { method: string; path: string }): Error | undefined;
 }
 
 /** A stored profile as the collector describes it (POST reply and list entries). */
@@ -99,9 +118,12 @@ interface Call {
 export class ProfefeClient {
   /** The collector URL without credentials or trailing slash: safe to print. */
   readonly baseUrl: string;
+  /** How messages name the collector: the base URL, or what the gateway calls it. */
+  readonly name: string;
   private readonly headers: Record<string, string>;
   private readonly timeoutMs: number;
   private readonly dispatcher: Dispatcher | undefined;
+  private readonly gateway: ProfefeGateway | undefined;
 
   constructor(options: ProfefeClientOptions) {
     const { baseUrl, credentials } = parseBaseUrl(options.baseUrl);
@@ -120,6 +142,8 @@ export class ProfefeClient {
     }
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.dispatcher = options.dispatcher;
+    this.gateway = options.gateway;
+    this.name = this.gateway?.name ?? this.baseUrl;
   }
 
   /** Stores one profile (gzipped or raw pprof). */
@@ -192,9 +216,10 @@ export class ProfefeClient {
     return { version: text('version'), commit: text('commit'), build_time: text('build_time'), go_version: text('go_version') };
   }
 
-  /** Where a person can download a stored profile. */
+  /** Where a person can download a stored profile (through a gateway: what it prints for the path). */
   profileUrl(id: string): string {
-    return `${this.baseUrl}${PROFILES_PATH}/${encodeURIComponent(id)}`;
+    const path = `${PROFILES_PATH}/${encodeURIComponent(id)}`;
+    return this.gateway?.location(path) ?? `${this.baseUrl}${path}`;
   }
 
   private call(method: Call['method'], path: string, query?: URLSearchParams): Call {
@@ -202,7 +227,21 @@ export class ProfefeClient {
     return { method, path, url: `${this.baseUrl}${path}${search ? `?${search}` : ''}` };
   }
 
+  /** One request; through a gateway, with its credentials, and its own refusals thrown as its errors. */
   private async send(call: Call, callerSignal: AbortSignal | undefined, body?: Buffer): Promise<Reply> {
+    const via = await this.gateway?.requestOptions();
+    const reply = await this.exchange(call, callerSignal, body, via);
+    const refusal = this.gateway?.refusal(reply.status, reply.body, call);
+    if (refusal !== undefined) throw refusal;
+    return reply;
+  }
+
+  private async exchange(
+    call: Call,
+    callerSignal: AbortSignal | undefined,
+    body: Buffer | undefined,
+    via: { headers: Record<string, string>; dispatcher: Dispatcher } | undefined,
+  ): Promise<Reply> {
     // One controller for both the deadline and the caller's signal; the listener is removed after
     // each request so a long-lived run signal does not collect thousands of them.
     const controller = new AbortController();
@@ -213,14 +252,15 @@ export class ProfefeClient {
     }, this.timeoutMs);
     if (callerSignal?.aborted) controller.abort();
     const stopListening = onAbort(callerSignal, () => controller.abort());
-    const headers = body ? { ...this.headers, 'content-type': 'application/octet-stream' } : this.headers;
+    const headers = { ...this.headers, ...(body ? { 'content-type': 'application/octet-stream' } : {}), ...via?.headers };
+    const dispatcher = via?.dispatcher ?? this.dispatcher;
     try {
       const res = await request(call.url, {
         method: call.method,
         headers,
         body,
         signal: controller.signal,
-        ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
+        ...(dispatcher ? { dispatcher } : {}),
       });
       return { status: res.statusCode, body: Buffer.from(await res.body.arrayBuffer()) };
     } catch (cause) {
@@ -261,7 +301,7 @@ export class ProfefeClient {
   }
 
   private error(call: Call, init: Omit<ProfefeErrorInit, 'baseUrl' | 'method' | 'path' | 'url'>): ProfefeError {
-    return new ProfefeError({ ...init, baseUrl: this.baseUrl, method: call.method, path: call.path, url: call.url });
+    return new ProfefeError({ ...init, baseUrl: this.name, method: call.method, path: call.path, url: call.url });
   }
 }
 
