@@ -152,6 +152,14 @@ describe('collector settings', () => {
     expect(objectNamed(static_, 'PersistentVolumeClaim', NAME).spec.storageClassName).toBe('');
   });
 
+  it('keeps the claim and its profiles on helm uninstall unless persistence.keep is false', () => {
+    const kept = renderChart(renderer, {});
+    expect(objectNamed(kept, 'PersistentVolumeClaim', NAME).metadata.annotations).toEqual({ 'helm.sh/resource-policy': 'keep' });
+    const dropped = renderChart(renderer, { values: { collector: { persistence: { keep: false } } } });
+    expectValidObjects(dropped);
+    expect(objectNamed(dropped, 'PersistentVolumeClaim', NAME).metadata.annotations).toBeUndefined();
+  });
+
   it('mounts an existing claim instead of creating one', () => {
     const rendered = renderChart(renderer, { values: { collector: { persistence: { existingClaim: 'profefe-data' } } } });
     expectValidObjects(rendered);
