@@ -1,0 +1,40 @@
+/**
+ * A separate process writing and reading a shared ProfileCache, for the concurrent-writers test:
+ * `node --import tsx cache-writer.ts DIR MAX_BYTES WRITER ROUNDS`. Profile k's bytes are
+ * `content(k)`; every read must return all of them or nothing. Prints a JSON report.
+ */
+import { ProfileCache } from '../../src/merge/profile-cache.js';
+
+export const PROFILE_IDS = 12;
+
+/** Profile k: 40-200 KB, every byte derived from k, so a torn or mixed file is detected. */
+export function content(k: number): Buffer {
+  const bytes = Buffer.alloc(40_000 + 13_000 * k);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31 + k * 7) & 0xff;
+  return bytes;
+}
+
+async function main(): Promise<void> {
+  const [dir, maxBytes, writer, rounds] = process.argv.slice(2);
+  const cache = new ProfileCache({ dir: dir!, maxBytes: Number(maxBytes) });
+  const startedAt = Date.now();
+  let reads = 0;
+  let hits = 0;
+  const bad: string[] = [];
+  for (let round = 0; round < Number(rounds); round++) {
+    for (let j = 0; j < PROFILE_IDS; j++) {
+      const k = (j + Number(writer) * 5 + round) % PROFILE_IDS;
+      await cache.put(`p${k}`, content(k));
+      const other = (k + 3) % PROFILE_IDS;
+      const got = await cache.get(`p${other}`);
+      reads += 1;
+      if (got !== undefined) {
+        hits += 1;
+        if (!got.equals(content(other))) bad.push(`p${other}: ${got.length} bytes`);
+      }
+    }
+  }
+  process.stdout.write(JSON.stringify({ reads, hits, bad, startedAt, endedAt: Date.now() }));
+}
+
+if (process.argv[1]?.endsWith('cache-writer.ts')) await main();
