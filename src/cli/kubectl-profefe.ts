@@ -37,10 +37,12 @@ export function kubectlProfefeCommand(): Command {
     .addHelpText(
       'after',
       `
-The collector commands (get, merge, load, top) take --profefe-hostport (env PROFEFE_HOSTPORT,
-default http://localhost:10100).
+The collector commands (get, merge, load, top, and capture --push) reach the collector at
+--profefe-hostport (env PROFEFE_HOSTPORT), or its Service through the API server's service proxy:
+--collector NAMESPACE/SERVICE[:PORT], else the Service the chart installs, found by its labels
+(app.kubernetes.io/name=kube-profefe, app.kubernetes.io/component=collector).
 Exit status: 0 done (an empty result included); 1 some items failed, or the collector failed;
-2 bad flags or configuration; 130 interrupted.
+2 bad flags or configuration, no collector found, or the Kubernetes API refused; 130 interrupted.
 
 Examples:
   kubectl profefe capture -n shop checkout-7d9f8c-x2x4z

@@ -10,12 +10,18 @@ import { DEFAULT_PROFILE_TYPES, type ProfileType } from '../../profile-types.js'
 import { byteSize, collect, cpuSeconds, durationMs, httpUrl, positiveInt, profileTypes } from '../flag-values.js';
 import { collectHeaders } from '../headers.js';
 import { selectionProblem, type PodSelection } from '../../discover/pod-selection.js';
+import type { ServiceRef } from '../../kube/service-proxy.js';
 import type { SinkConfig } from '../../sink/sink-config.js';
 import { UsageError } from '../usage-error.js';
+import { parseCollectorFlag } from './collector-flag.js';
 import type { GlobalOptions } from './global-options.js';
 
-/** Where captured profiles go: the same choice as kprofefe's (a collector, or a directory). */
-export type CaptureSinkConfig = SinkConfig;
+/**
+ * Where captured profiles go: kprofefe's choices (a collector URL, or a directory), or the
+ * collector's Service through the API server's service proxy (named, or undefined: found by the
+ * chart's labels).
+ */
+export type CaptureSinkConfig = SinkConfig | { readonly kind: 'collector-service'; readonly service: ServiceRef | undefined };
 
 export interface CaptureConfig {
   readonly kubeconfig: string | undefined;
@@ -62,24 +68,33 @@ export function captureOptionsCommand(): Command {
       .option('--timeout <duration>', 'timeout of one request to a pod or the collector; CPU requests get --cpu-duration on top', '10s')
       .option('--max-profile-size <size>', 'reject profiles larger than this', '64MiB')
       .option('--output-dir <dir>', 'directory to write profiles to (DIR/<namespace>/<service>/<type>/<pod>-<time>.pb.gz)', '.')
+      .option(
+        '--push',
+        "push profiles to the profefe collector instead of writing files: --profefe-hostport's, --collector's, else the collector Service found in the cluster",
+      )
       .option('--profefe-hostport <url>', 'push profiles to this profefe collector instead of writing files (env PROFEFE_HOSTPORT)')
-      .option('--profefe-header <header>', "extra request header for the collector, 'Name: value'; repeatable", collect)
-      .option('--profefe-header-file <path>', 'file of extra headers for the collector, one "Name: value" per line')
+      .option('--collector <ns/service[:port]>', "push profiles to this collector Service, through the API server's service proxy (port default 10100)")
+      .option('--profefe-header <header>', "extra request header for a proxy in front of --profefe-hostport, 'Name: value'; repeatable", collect)
+      .option('--profefe-header-file <path>', 'file of extra headers for --profefe-hostport, one "Name: value" per line')
       // --kubeconfig, --context, -n, -A, -l are the root's: list them in this command's help too.
       .configureHelp({ showGlobalOptions: true })
       .addHelpText(
         'after',
         `
 Output: the path (or collector URL) of every stored profile on stdout, one per line; progress on
-stderr when it is a terminal, errors always.
+stderr when it is a terminal, errors always. Through the API server's service proxy (--push
+without a URL, --collector) the URL is the API path, for kubectl get --raw.
 Exit status: 0 every profile stored; 1 some profile failed or a pod could not be captured;
-2 bad flags, no cluster configuration, or the Kubernetes API refused; 130 interrupted (Ctrl-C).
-Permissions: "get" on pods (and "list" with -l/-A), "get" and "create" on pods/portforward.
+2 bad flags, no cluster configuration, no collector, or the Kubernetes API refused; 130 interrupted (Ctrl-C).
+Permissions: "get" on pods (and "list" with -l/-A), "get" and "create" on pods/portforward; to push
+through the API server, "create" on services/proxy (and "list" on services to find the collector).
 
 Examples:
   kubectl profefe capture -n shop checkout-7d9f8c-x2x4z
   kubectl profefe capture -n shop checkout-7d9f8c-x2x4z --port 8080 --profile-types cpu,heap --cpu-duration 30s
   kubectl profefe capture -n shop -l app=checkout --output-dir ./profiles
+  kubectl profefe capture -n shop checkout-7d9f8c-x2x4z --push
+  kubectl profefe capture -n shop checkout-7d9f8c-x2x4z --collector kube-profefe/kube-profefe-collector
   kubectl profefe capture -n shop checkout-7d9f8c-x2x4z --profefe-hostport http://localhost:10100`,
       )
   );
@@ -94,7 +109,9 @@ export interface RawCaptureOptions {
   timeout: string;
   maxProfileSize: string;
   outputDir: string;
+  push?: boolean;
   profefeHostport?: string;
+  collector?: string;
   profefeHeader?: string[];
   profefeHeaderFile?: string;
 }
@@ -126,21 +143,7 @@ export function toCaptureConfig({ pods, raw, globals, outputDirGiven, env, cwd }
     const path = parsePath(raw.path, '--path');
     if (!path.ok) throw new UsageError(`--path "${raw.path}": ${path.problem.reason}`);
   }
-  const headers = collectHeaders(raw.profefeHeader ?? [], raw.profefeHeaderFile === undefined ? undefined : resolve(cwd, raw.profefeHeaderFile));
-  const fromEnv = env.PROFEFE_HOSTPORT === '' ? undefined : env.PROFEFE_HOSTPORT;
-  const hostport = raw.profefeHostport ?? fromEnv;
-  const hostportFlag = raw.profefeHostport !== undefined ? '--profefe-hostport' : 'PROFEFE_HOSTPORT';
-  if (hostport === undefined && Object.keys(headers).length > 0) {
-    throw new UsageError('--profefe-header and --profefe-header-file need --profefe-hostport');
-  }
-  if (raw.profefeHostport !== undefined && outputDirGiven) {
-    throw new UsageError('give --output-dir or --profefe-hostport, not both');
-  }
-  // An explicit --output-dir wins over PROFEFE_HOSTPORT from the environment.
-  const sink: CaptureSinkConfig =
-    hostport !== undefined && !outputDirGiven
-      ? { kind: 'profefe', url: httpUrl(hostportFlag, hostport), headers }
-      : { kind: 'directory', dir: resolve(cwd, raw.outputDir) };
+  const sink = captureSink(raw, { outputDirGiven, env, cwd });
   return {
     kubeconfig: globals.kubeconfig,
     context: globals.context,
@@ -165,4 +168,33 @@ function checkPort(value: string): void {
   if (!/^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/.test(value) || !/[a-z]/.test(value)) {
     throw new UsageError(`--port "${value}": expected a port number (1-65535) or the name of a container port, e.g. pprof`);
   }
+}
+
+/**
+ * Files, or a push: --output-dir; --profefe-hostport; --collector; PROFEFE_HOSTPORT (an explicit
+ * --output-dir wins over it); --push (to the collector found in the cluster); else files in the
+ * current directory. Extra headers only go with a URL.
+ */
+function captureSink(raw: RawCaptureOptions, where: { outputDirGiven: boolean; env: NodeJS.ProcessEnv; cwd: string }): CaptureSinkConfig {
+  const headers = collectHeaders(raw.profefeHeader ?? [], raw.profefeHeaderFile === undefined ? undefined : resolve(where.cwd, raw.profefeHeaderFile));
+  const sink = chosenSink(raw, where);
+  if (sink.kind === 'profefe') return { ...sink, headers };
+  if (Object.keys(headers).length > 0) {
+    throw new UsageError('--profefe-header and --profefe-header-file need --profefe-hostport (or PROFEFE_HOSTPORT): they are for a proxy in front of that URL');
+  }
+  return sink;
+}
+
+function chosenSink(raw: RawCaptureOptions, where: { outputDirGiven: boolean; env: NodeJS.ProcessEnv; cwd: string }): CaptureSinkConfig {
+  const pushFlag = raw.profefeHostport !== undefined ? '--profefe-hostport' : raw.collector !== undefined ? '--collector' : raw.push ? '--push' : undefined;
+  if (where.outputDirGiven && pushFlag !== undefined) throw new UsageError(`give --output-dir or ${pushFlag}, not both`);
+  if (raw.profefeHostport !== undefined && raw.collector !== undefined) {
+    throw new UsageError('give --collector (a Service, through the API server) or --profefe-hostport (a URL), not both');
+  }
+  const fromEnv = where.env.PROFEFE_HOSTPORT === '' || where.outputDirGiven ? undefined : where.env.PROFEFE_HOSTPORT;
+  if (raw.profefeHostport !== undefined) return { kind: 'profefe', url: httpUrl('--profefe-hostport', raw.profefeHostport), headers: {} };
+  if (raw.collector !== undefined) return { kind: 'collector-service', service: parseCollectorFlag(raw.collector) };
+  if (fromEnv !== undefined) return { kind: 'profefe', url: httpUrl('PROFEFE_HOSTPORT', fromEnv), headers: {} };
+  if (raw.push) return { kind: 'collector-service', service: undefined };
+  return { kind: 'directory', dir: resolve(where.cwd, raw.outputDir) };
 }

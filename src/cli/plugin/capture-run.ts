@@ -6,7 +6,9 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { EXIT_CONFIG, EXIT_INTERRUPTED } from '../../exit-codes.js';
 import { defaultNamespace, KubeConfigError, loadKubeConfig } from '../../kube/client-node-kubeconfig.js';
+import type { KubeAccess } from '../../kube/kube-access.js';
 import { kubeAccessFromKubeConfig } from '../../kube/kube-access-client-node.js';
+import { KubeApiError } from '../../kube/kube-api-error.js';
 import { silentLogger } from '../../log.js';
 import { DEFAULT_MAX_INFLIGHT_BYTES } from '../../run/byte-budget.js';
 import { listErrorMessage } from '../../run/log-observer.js';
@@ -17,6 +19,8 @@ import { INTERACTIVE_POLICY } from '../../sink/sink-config.js';
 import type { Sink } from '../../sink/sink.js';
 import { PortForwardTransport } from '../../transport/port-forward-transport.js';
 import type { CliIo } from '../main.js';
+import { ConfigFailure } from './action.js';
+import { collectorServiceSink } from './capture-collector-sink.js';
 import type { CaptureConfig } from './capture-options.js';
 import { CaptureReport } from './capture-report.js';
 
@@ -45,12 +49,11 @@ export async function runCapture(config: CaptureConfig, io: CaptureIo): Promise<
     report.error(err.message);
     return EXIT_CONFIG;
   }
-  const sink = await sinkFor(config, report, signal);
-  if (sink === undefined) return signal.aborted ? EXIT_INTERRUPTED : EXIT_CONFIG;
-
   // The same pod listing as kprofefe's, with the credentials and TLS settings client-node computes.
   const kube = kubeAccessFromKubeConfig(kc);
   try {
+    const sink = await sinkFor(config, kube, report, signal);
+    if (sink === undefined) return signal.aborted ? EXIT_INTERRUPTED : EXIT_CONFIG;
     const outcome = await runScrapeJob({
       kube,
       selection: config.selection,
@@ -70,12 +73,16 @@ export async function runCapture(config: CaptureConfig, io: CaptureIo): Promise<
   }
 }
 
-async function sinkFor(config: CaptureConfig, report: CaptureReport, signal: AbortSignal): Promise<Sink | undefined> {
+/** The sink for the flags, checked; undefined (after reporting why) when there is nothing to store profiles in. */
+async function sinkFor(config: CaptureConfig, kube: KubeAccess, report: CaptureReport, signal: AbortSignal): Promise<Sink | undefined> {
+  const { sink, timeoutMs } = config;
   try {
-    return await createSink(config.sink, INTERACTIVE_POLICY, { timeoutMs: config.timeoutMs, log: silentLogger(), signal });
+    if (sink.kind !== 'collector-service') return await createSink(sink, INTERACTIVE_POLICY, { timeoutMs, log: silentLogger(), signal });
+    const namespace = config.selection.namespaces[0] ?? kube.namespace;
+    return await collectorServiceSink(kube, sink.service, { namespace, timeoutMs, signal });
   } catch (err) {
     if (signal.aborted) return undefined;
-    if (!(err instanceof SinkSetupError)) throw err;
+    if (!(err instanceof SinkSetupError || err instanceof ConfigFailure || err instanceof KubeApiError)) throw err;
     report.error(err.message);
     return undefined;
   }

@@ -8,7 +8,8 @@ import { isProfileId } from '../../profefe/profefe-client.js';
 import { ProfefeError } from '../../profefe/profefe-error.js';
 import { UsageError } from '../usage-error.js';
 import { CommandFailure, setAction } from './action.js';
-import { addCollectorOptions, collectorClient, type CollectorFlags } from './collector-options.js';
+import { withCollector } from './collector-connect.js';
+import { addCollectorOptions, type CollectorFlags } from './collector-options.js';
 import { addOutputFileOption, checkOutputFile, profileFileName, saveProfile } from './save-profile.js';
 
 /** Longest default file name made of ids joined with `+` (file systems stop at 255 bytes). */
@@ -36,13 +37,13 @@ Examples:
     const ids = profileIds(cmd.args);
     const flags = cmd.opts<CollectorFlags & { outputFile?: string }>();
     checkOutputFile(flags.outputFile, io);
-    const client = collectorClient(flags, io.env);
-    let bytes: Buffer;
-    try {
-      bytes = await client.getProfiles(ids, { signal: io.signal });
-    } catch (err) {
-      throw explainGetFailure(err, ids, client.baseUrl);
-    }
+    const bytes = await withCollector(cmd, io, async (client) => {
+      try {
+        return await client.getProfiles(ids, { signal: io.signal });
+      } catch (err) {
+        throw explainGetFailure(err, ids, client.name);
+      }
+    });
     const path = await saveProfile(bytes, flags.outputFile, profileFileName(defaultBaseName(ids), bytes), io);
     if (path !== undefined) io.stdout.write(`${path}\n`);
     return EXIT_OK;
@@ -66,12 +67,12 @@ function defaultBaseName(ids: readonly string[]): string {
   return joined.length <= MAX_NAME_IDS ? joined : `${ids[0]}+${ids.length - 1}-more`;
 }
 
-function explainGetFailure(err: unknown, ids: readonly string[], baseUrl: string): unknown {
+function explainGetFailure(err: unknown, ids: readonly string[], collector: string): unknown {
   if (!(err instanceof ProfefeError)) return err;
   if (err.nothingFound) {
     const what = ids.length === 1 ? `no profile with id ${ids[0]}` : `none of the ${ids.length} profiles (${ids.join(', ')})`;
     return new CommandFailure(
-      `${what} at ${baseUrl} (GET ${err.url}: 404 nothing found); list the stored ids with "kubectl profefe get profiles --service NAME"`,
+      `${what} at ${collector} (GET ${err.url}: 404 nothing found); list the stored ids with "kubectl profefe get profiles --service NAME"`,
     );
   }
   if (ids.length > 1 && err.status === 500) {

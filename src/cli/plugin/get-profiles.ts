@@ -7,7 +7,8 @@ import { encodeLabels, labelsToRecord } from '../../profefe/labels.js';
 import type { ProfileItem } from '../../profefe/profefe-client.js';
 import { positiveInt } from '../flag-values.js';
 import { setAction } from './action.js';
-import { addCollectorOptions, collectorClient, type CollectorFlags } from './collector-options.js';
+import { withCollector } from './collector-connect.js';
+import { addCollectorOptions, type CollectorFlags } from './collector-options.js';
 import { addOutputOption, outputFormat } from './output-format.js';
 import { addQueryOptions, profileQuery, type ProfileQuery, type QueryFlags, type QueryRules } from './query-options.js';
 
@@ -47,8 +48,7 @@ Examples:
     const output = outputFormat(flags.output, OUTPUT_FORMATS);
     const query = profileQuery(flags, RULES);
     const limit = flags.limit === undefined ? undefined : positiveInt('--limit', flags.limit);
-    const client = collectorClient(flags, io.env);
-    const items = await client.list({ ...query, limit }, { signal: io.signal });
+    const items = await withCollector(cmd, io, (client) => client.list({ ...query, limit }, { signal: io.signal }));
     io.stdout.write(renderList(items, { output, columns: COLUMNS, wideColumns: WIDE_COLUMNS }));
     if (items.length === 0 && (output === 'table' || output === 'wide')) io.stderr.write(`${noProfilesFound(query)}\n`);
     return EXIT_OK;

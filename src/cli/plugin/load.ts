@@ -17,7 +17,8 @@ import { ProfefeError } from '../../profefe/profefe-error.js';
 import { PROFILE_TYPE_SPECS, type CollectorType } from '../../profile-types.js';
 import { UsageError } from '../usage-error.js';
 import { setAction } from './action.js';
-import { addCollectorOptions, collectorClient, type CollectorFlags } from './collector-options.js';
+import { withCollector } from './collector-connect.js';
+import { addCollectorOptions, type CollectorFlags } from './collector-options.js';
 import type { PluginIo } from './context.js';
 import { addOutputOption, outputFormat } from './output-format.js';
 import { labelsFlag, mergeLabels, typeFlag } from './query-options.js';
@@ -71,9 +72,10 @@ export function loadCommand(): Command {
     .addHelpText(
       'after',
       `
-Each uploaded file is listed with its id and download URL on stdout. A file that cannot be uploaded
-(missing, empty, not pprof, refused by the collector) is reported on stderr, the others are still
-uploaded, and the exit status is 1.
+Each uploaded file is listed with its id and download URL on stdout (through the API server's
+service proxy: the API path, for kubectl get --raw). A file that cannot be uploaded (missing,
+empty, not pprof, refused by the collector) is reported on stderr, the others are still uploaded,
+and the exit status is 1.
 
 Examples:
   kubectl profefe load cpu.pb.gz heap.pb.gz --service api
@@ -85,26 +87,39 @@ Examples:
     const flags = cmd.opts<Flags>();
     const output = outputFormat(flags.output, FORMATS);
     const plan = uploadPlan(flags);
-    const client = collectorClient(flags, io.env);
-    const loaded: LoadedFile[] = [];
-    let failed = 0;
-    for (const file of cmd.args) {
-      if (io.signal?.aborted) break;
-      try {
-        loaded.push(await loadFile(file, plan, client, io));
-      } catch (err) {
-        if (!(err instanceof FileFailure)) throw err;
-        failed++;
-        io.stderr.write(`error: ${err.message}\n`);
-      }
-    }
-    io.stdout.write(renderList(loaded, { output, columns: COLUMNS, wideColumns: WIDE_COLUMNS }));
+    const { loaded, failed, stoppedBy } = await withCollector(cmd, io, (client) => uploadFiles(cmd.args, plan, client, io));
+    if (loaded.length > 0 || stoppedBy === undefined) io.stdout.write(renderList(loaded, { output, columns: COLUMNS, wideColumns: WIDE_COLUMNS }));
+    if (stoppedBy !== undefined) throw stoppedBy;
     if (failed > 0) {
       io.stderr.write(`${loaded.length} of ${cmd.args.length} files uploaded, ${failed} failed\n`);
       return EXIT_PARTIAL;
     }
     return EXIT_OK;
   });
+}
+
+interface UploadOutcome {
+  readonly loaded: LoadedFile[];
+  readonly failed: number;
+  /** A failure that is not one file's (the API server refused the upload): it stops the load, what was uploaded is still listed. */
+  readonly stoppedBy: unknown;
+}
+
+/** Uploads the files one by one; a file that cannot be uploaded is reported on stderr and the others go on. */
+async function uploadFiles(files: readonly string[], plan: UploadPlan, client: ProfefeClient, io: PluginIo): Promise<UploadOutcome> {
+  const loaded: LoadedFile[] = [];
+  let failed = 0;
+  for (const file of files) {
+    if (io.signal?.aborted) break;
+    try {
+      loaded.push(await loadFile(file, plan, client, io));
+    } catch (err) {
+      if (!(err instanceof FileFailure)) return { loaded, failed, stoppedBy: err };
+      failed++;
+      io.stderr.write(`error: ${err.message}\n`);
+    }
+  }
+  return { loaded, failed, stoppedBy: undefined };
 }
 
 function uploadPlan(flags: Flags): UploadPlan {

@@ -7,7 +7,9 @@ import { EXIT_OK } from '../../exit-codes.js';
 import { formatCollectorTime } from '../../profefe/collector-time.js';
 import { ProfefeError } from '../../profefe/profefe-error.js';
 import { setAction } from './action.js';
-import { addCollectorOptions, collectorClient, type CollectorFlags } from './collector-options.js';
+import type { ProfefeClient } from '../../profefe/profefe-client.js';
+import { withCollector } from './collector-connect.js';
+import { addCollectorOptions, type CollectorFlags } from './collector-options.js';
 import { noProfilesFound } from './get-profiles.js';
 import { addQueryOptions, profileQuery, type ProfileQuery, type QueryFlags, type QueryRules } from './query-options.js';
 import { addOutputFileOption, checkOutputFile, profileFileName, safeFileNamePart, saveProfile } from './save-profile.js';
@@ -36,8 +38,7 @@ Examples:
     const flags = cmd.opts<QueryFlags & CollectorFlags & { outputFile?: string }>();
     const query = profileQuery(flags, RULES);
     checkOutputFile(flags.outputFile, io);
-    const client = collectorClient(flags, io.env);
-    const bytes = await mergedOrNothing(client, query, io.signal);
+    const bytes = await withCollector(cmd, io, (client) => mergedOrNothing(client, query, io.signal));
     if (bytes === undefined) {
       io.stderr.write(`${noProfilesFound(query)}\n`);
       return EXIT_OK;
@@ -49,11 +50,7 @@ Examples:
 }
 
 /** The merged profile, or undefined when the collector found nothing (its 404). */
-export async function mergedOrNothing(
-  client: ReturnType<typeof collectorClient>,
-  query: ProfileQuery,
-  signal: AbortSignal | undefined,
-): Promise<Buffer | undefined> {
+export async function mergedOrNothing(client: ProfefeClient, query: ProfileQuery, signal: AbortSignal | undefined): Promise<Buffer | undefined> {
   try {
     return await client.merge({ service: query.service, type: query.type ?? '', from: query.from, to: query.to, labels: query.labels }, { signal });
   } catch (err) {

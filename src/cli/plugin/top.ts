@@ -16,7 +16,8 @@ import { ProfefeError } from '../../profefe/profefe-error.js';
 import { positiveInt } from '../flag-values.js';
 import { UsageError } from '../usage-error.js';
 import { CommandFailure, setAction } from './action.js';
-import { addCollectorOptions, collectorClient, type CollectorFlags } from './collector-options.js';
+import { withCollector } from './collector-connect.js';
+import { addCollectorOptions, type CollectorFlags } from './collector-options.js';
 import type { PluginIo } from './context.js';
 import { noProfilesFound } from './get-profiles.js';
 import { mergedOrNothing } from './merge.js';
@@ -65,17 +66,16 @@ Examples:
       if (queryFlagsGiven.length > 0) {
         throw new UsageError(`give a profile file or id, or --service and --type, not both (got "${target}" and --${queryFlagsGiven.join(', --')})`);
       }
-      source = await fileOrId(target, flags, io);
+      source = await fileOrId(target, cmd, io);
     } else {
       if (queryFlagsGiven.length === 0) throw new UsageError('give a profile file, a profile id, or --service and --type to merge stored profiles');
       const query = profileQuery(flags, RULES);
-      const client = collectorClient(flags, io.env);
-      const bytes = await mergedOrNothing(client, query, io.signal);
-      if (bytes === undefined) {
+      const merged = await withCollector(cmd, io, async (client) => ({ bytes: await mergedOrNothing(client, query, io.signal), collector: client.name }));
+      if (merged.bytes === undefined) {
         io.stderr.write(`${noProfilesFound(query)}\n`);
         return EXIT_OK;
       }
-      source = { bytes, name: `merged ${query.type ?? ''} profiles of ${query.service} from ${client.baseUrl}` };
+      source = { bytes: merged.bytes, name: `merged ${query.type ?? ''} profiles of ${query.service} from ${merged.collector}` };
     }
     const report = topFunctions(decodeProfile(source.bytes, source.name), { sampleIndex: flags.sampleIndex, nodeCount });
     io.stdout.write(renderTop(report, output));
@@ -89,7 +89,7 @@ interface ProfileSource {
   readonly name: string;
 }
 
-async function fileOrId(target: string, flags: Flags, io: PluginIo): Promise<ProfileSource> {
+async function fileOrId(target: string, command: Command, io: PluginIo): Promise<ProfileSource> {
   const path = resolve(io.cwd ?? process.cwd(), target);
   const info = await stat(path).catch(() => undefined);
   if (info?.isFile()) {
@@ -103,15 +103,16 @@ async function fileOrId(target: string, flags: Flags, io: PluginIo): Promise<Pro
   if (!isProfileId(target)) {
     throw new CommandFailure(`${target}: no such file, and not a profile id (20 characters of 0-9 and a-v); check the path`);
   }
-  const client = collectorClient(flags, io.env);
-  try {
-    return { bytes: await client.getProfiles([target], { signal: io.signal }), name: `profile ${target} from ${client.baseUrl}` };
-  } catch (err) {
-    if (err instanceof ProfefeError && err.nothingFound) {
-      throw new CommandFailure(`no profile with id ${target} at ${client.baseUrl} (and no file of that name here)`);
+  return withCollector(command, io, async (client) => {
+    try {
+      return { bytes: await client.getProfiles([target], { signal: io.signal }), name: `profile ${target} from ${client.name}` };
+    } catch (err) {
+      if (err instanceof ProfefeError && err.nothingFound) {
+        throw new CommandFailure(`no profile with id ${target} at ${client.name} (and no file of that name here)`);
+      }
+      throw err;
     }
-    throw err;
-  }
+  });
 }
 
 export function renderTop(report: TopReport, output: (typeof FORMATS)[number]): string {
