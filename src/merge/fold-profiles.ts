@@ -14,6 +14,7 @@
  * says to skip it.
  */
 import { ProfileDecodeError } from '../pprof/decode-profile.js';
+import { inflateProfile } from './inflate-profile.js';
 import type { ProfileCache } from './profile-cache.js';
 import type { ProfileMerger } from './profile-merger.js';
 
@@ -68,9 +69,21 @@ export class ProfileFetchError extends Error {
 
 export const DEFAULT_FOLD_CONCURRENCY = 4;
 
+interface Bytes {
+  readonly bytes: Uint8Array;
+  readonly fromCache: boolean;
+}
+
 interface Fetched {
   readonly item: ProfileItem;
-  readonly outcome: { readonly bytes: Uint8Array; readonly fromCache: boolean } | { readonly error: unknown };
+  readonly outcome: Bytes | { readonly error: unknown };
+}
+
+/** A profile between download and fold. */
+interface Slot {
+  readonly fetched: Promise<Fetched>;
+  /** Inflated on the thread pool while the profile before it folds; undefined when not gzip (or not gzip that inflates). */
+  inflated?: Promise<Uint8Array | undefined>;
 }
 
 export async function downloadAndFold(
@@ -78,78 +91,111 @@ export async function downloadAndFold(
   merger: ProfileMerger,
   options: FoldOptions = {},
 ): Promise<FoldSummary> {
-  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_FOLD_CONCURRENCY);
-  const controller = new AbortController();
-  const stopOnAbort = (): void => controller.abort(options.signal?.reason);
-  options.signal?.addEventListener('abort', stopOnAbort, { once: true });
-  const source = iterate(items);
-  const window: Promise<Fetched>[] = [];
-  const tally = { fetched: 0, bytes: 0, folded: 0, fromCache: 0, skipped: [] as { id: string; error: unknown }[] };
-  const report = (event: FoldProgress['event'], id: string): void =>
-    options.onProgress?.({ event, id, fetched: tally.fetched, bytes: tally.bytes, folded: tally.folded, skipped: tally.skipped.length });
-  const fetchOne = async (item: ProfileItem): Promise<Fetched> => {
-    try {
-      const outcome = await fetchBytes(item, options.cache, controller.signal);
-      tally.fetched += 1;
-      tally.bytes += outcome.bytes.length;
-      if (outcome.fromCache) tally.fromCache += 1;
-      report(outcome.fromCache ? 'cached' : 'downloaded', item.id);
-      return { item, outcome };
-    } catch (error) {
-      return { item, outcome: { error: controller.signal.aborted ? error : new ProfileFetchError(item.id, error) } };
-    }
-  };
-  try {
-    for (;;) {
-      options.signal?.throwIfAborted();
-      while (window.length < concurrency) {
-        const next = await source.next();
-        if (next.done) break;
-        window.push(fetchOne(next.value));
-      }
-      const head = window.shift();
-      if (head === undefined) break;
-      const { item, outcome } = await head;
-      options.signal?.throwIfAborted();
-      try {
-        if ('error' in outcome) throw outcome.error;
-        await foldFetched(merger, item, outcome, options, controller.signal);
-        tally.folded += 1;
-        report('folded', item.id);
-      } catch (error) {
-        if (options.onError?.(item.id, error) !== 'skip') throw error;
-        tally.skipped.push({ id: item.id, error });
-        report('skipped', item.id);
-      }
-    }
-  } catch (error) {
-    controller.abort(error);
-    await Promise.allSettled(window);
-    await source.return?.();
-    throw error;
-  } finally {
-    options.signal?.removeEventListener('abort', stopOnAbort);
-  }
-  return { folded: tally.folded, fromCache: tally.fromCache, bytes: tally.bytes, skipped: tally.skipped };
+  return new Fold(merger, options).run(Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : items[Symbol.iterator]());
 }
 
-async function fetchBytes(item: ProfileItem, cache: ProfileCache | undefined, signal: AbortSignal): Promise<{ bytes: Uint8Array; fromCache: boolean }> {
-  const cached = await cache?.get(item.id).catch(() => undefined);
-  if (cached !== undefined) return { bytes: cached, fromCache: true };
-  return { bytes: await item.fetch(signal), fromCache: false };
+class Fold {
+  private readonly concurrency: number;
+  private readonly controller = new AbortController();
+  private readonly window: Slot[] = [];
+  private readonly tally = { fetched: 0, bytes: 0, folded: 0, fromCache: 0, skipped: [] as { id: string; error: unknown }[] };
+
+  constructor(
+    private readonly merger: ProfileMerger,
+    private readonly options: FoldOptions,
+  ) {
+    this.concurrency = Math.max(1, options.concurrency ?? DEFAULT_FOLD_CONCURRENCY);
+  }
+
+  async run(source: AsyncIterator<ProfileItem> | Iterator<ProfileItem>): Promise<FoldSummary> {
+    const signal = this.options.signal;
+    const stopOnAbort = (): void => this.controller.abort(signal?.reason);
+    signal?.addEventListener('abort', stopOnAbort, { once: true });
+    try {
+      for (;;) {
+        signal?.throwIfAborted();
+        await this.fill(source);
+        const head = this.window.shift();
+        if (head === undefined) break;
+        await this.foldOne(head);
+      }
+    } catch (error) {
+      this.controller.abort(error);
+      await Promise.allSettled(this.window.map((slot) => slot.fetched));
+      await source.return?.();
+      throw error;
+    } finally {
+      signal?.removeEventListener('abort', stopOnAbort);
+    }
+    const { folded, fromCache, bytes, skipped } = this.tally;
+    return { folded, fromCache, bytes, skipped };
+  }
+
+  /** Starts downloads until `concurrency` profiles are between download and fold. */
+  private async fill(source: AsyncIterator<ProfileItem> | Iterator<ProfileItem>): Promise<void> {
+    while (this.window.length < this.concurrency) {
+      const next = await source.next();
+      if (next.done) return;
+      this.window.push({ fetched: this.fetch(next.value) });
+    }
+  }
+
+  private async fetch(item: ProfileItem): Promise<Fetched> {
+    try {
+      const cached = await this.options.cache?.get(item.id).catch(() => undefined);
+      const outcome = { bytes: cached ?? (await item.fetch(this.controller.signal)), fromCache: cached !== undefined };
+      this.tally.fetched += 1;
+      this.tally.bytes += outcome.bytes.length;
+      if (outcome.fromCache) this.tally.fromCache += 1;
+      this.report(outcome.fromCache ? 'cached' : 'downloaded', item.id);
+      return { item, outcome };
+    } catch (error) {
+      return { item, outcome: { error: this.controller.signal.aborted ? error : new ProfileFetchError(item.id, error) } };
+    }
+  }
+
+  private async foldOne(slot: Slot): Promise<void> {
+    const { item, outcome } = await slot.fetched;
+    const inflated = await inflateAhead(slot);
+    this.options.signal?.throwIfAborted();
+    // The next profile inflates on the thread pool while this one folds on the main thread.
+    const next = this.window[0];
+    if (next !== undefined) void inflateAhead(next);
+    try {
+      if ('error' in outcome) throw outcome.error;
+      await foldFetched(this.merger, item, outcome, inflated, this.options, this.controller.signal);
+      this.tally.folded += 1;
+      this.report('folded', item.id);
+    } catch (error) {
+      if (this.options.onError?.(item.id, error) !== 'skip') throw error;
+      this.tally.skipped.push({ id: item.id, error });
+      this.report('skipped', item.id);
+    }
+  }
+
+  private report(event: FoldProgress['event'], id: string): void {
+    const { fetched, bytes, folded, skipped } = this.tally;
+    this.options.onProgress?.({ event, id, fetched, bytes, folded, skipped: skipped.length });
+  }
+}
+
+function inflateAhead(slot: Slot): Promise<Uint8Array | undefined> {
+  slot.inflated ??= slot.fetched.then(({ outcome }) => ('error' in outcome ? undefined : inflateProfile(outcome.bytes)));
+  return slot.inflated;
 }
 
 /** Folds the bytes in; caches downloaded ones that merged; downloads again a cached copy that does not decode. */
 async function foldFetched(
   merger: ProfileMerger,
   item: ProfileItem,
-  fetched: { bytes: Uint8Array; fromCache: boolean },
+  fetched: Bytes,
+  inflated: Uint8Array | undefined,
   options: FoldOptions,
   signal: AbortSignal,
 ): Promise<void> {
   let { bytes, fromCache } = fetched;
   try {
-    merger.add(bytes, item.id);
+    merger.add(bytes, item.id, { inflated });
   } catch (err) {
     if (!(fromCache && err instanceof ProfileDecodeError)) throw err;
     await options.cache?.delete(item.id).catch(() => undefined);
@@ -164,8 +210,4 @@ async function foldFetched(
   if (!fromCache && options.cache) {
     await options.cache.put(item.id, bytes).catch((error: unknown) => options.onCacheError?.(item.id, error));
   }
-}
-
-function iterate(items: AsyncIterable<ProfileItem> | Iterable<ProfileItem>): AsyncIterator<ProfileItem> | Iterator<ProfileItem> {
-  return Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : items[Symbol.iterator]();
 }

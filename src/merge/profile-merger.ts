@@ -18,7 +18,8 @@
  */
 import type { Profile } from 'pprof-format';
 import { gzipSync } from 'node:zlib';
-import { checkProfileSync } from '../pprof/valid-profile.js';
+import { checkProfileSync, InvalidProfileError } from '../pprof/valid-profile.js';
+import { inflateProfileSync } from './inflate-profile.js';
 import { namedDecodeError } from './merge-errors.js';
 import { MergedHeader } from './merged-header.js';
 import { MergedLabelSets } from './merged-label-sets.js';
@@ -42,6 +43,11 @@ export interface MergeStats {
   readonly mappings: number;
 }
 
+export interface AddOptions {
+  /** The bytes already inflated (inflateProfile, off the main thread); saves add() inflating them. */
+  readonly inflated?: Uint8Array | undefined;
+}
+
 export class ProfileMerger {
   private readonly header = new MergedHeader();
   private readonly tables = new MergedTables();
@@ -55,8 +61,8 @@ export class ProfileMerger {
    * profile id). Throws ProfileDecodeError or IncompatibleProfilesError; the merge is then
    * unchanged and can go on.
    */
-  add(bytes: Uint8Array, name: string): void {
-    const source = readProfile(bytes, name, this.buffers);
+  add(bytes: Uint8Array, name: string, options: AddOptions = {}): void {
+    const source = readProfile(bytes, name, this.buffers, options.inflated);
     this.header.check(source, name);
     this.header.fold(source, name);
     this.samples ??= new SampleTable(source.header.sampleTypes.length);
@@ -98,10 +104,22 @@ export class ProfileMerger {
   }
 }
 
-/** Inflates and checks the bytes (valid-profile.ts's rules) and decodes them for merging; errors name the profile. */
-function readProfile(bytes: Uint8Array, name: string, buffers: SampleBuffers): SourceProfile {
+/**
+ * Inflates and checks the bytes (valid-profile.ts's rules) and decodes them for merging; errors
+ * name the profile. Bytes refused once inflated are checked again as they came, for the message
+ * valid-profile.ts gives for them (which says, for one, whether the text it found was gzipped).
+ */
+function readProfile(bytes: Uint8Array, name: string, buffers: SampleBuffers, inflated: Uint8Array | undefined): SourceProfile {
+  const subject = { kind: 'named', name } as const;
   try {
-    const { protobuf } = checkProfileSync(bytes, { subject: { kind: 'named', name }, allowNoSamples: true });
+    const raw = inflated ?? inflateProfileSync(bytes);
+    let protobuf: Uint8Array;
+    try {
+      protobuf = checkProfileSync(raw ?? bytes, { subject, allowNoSamples: true }).protobuf;
+    } catch (err) {
+      if (raw === undefined || !(err instanceof InvalidProfileError)) throw err;
+      protobuf = checkProfileSync(bytes, { subject, allowNoSamples: true }).protobuf;
+    }
     return readSourceProfile(protobuf, buffers);
   } catch (err) {
     throw namedDecodeError(name, err);

@@ -68,12 +68,12 @@ export function readSourceProfile(protobuf: Uint8Array, buffers: SampleBuffers):
   const tables = readTables(protobuf, strings);
   const mappingIndex = indexById(tables.mappings, 'mapping');
   const functionIndex = indexById(tables.functions, 'function');
-  const locationIndex = locationIndexer(tables.locations);
+  const locationIds = locationIndexer(tables.locations);
   checkReferences(tables, strings, mappingIndex, functionIndex);
   const samples = readSamples(protobuf, buffers, {
     valueCount: tables.header.sampleTypes.length,
     stringCount: strings.count,
-    locationIndex,
+    ...locationIds,
     fail: (message) => {
       throw new SourceProfileError(message);
     },
@@ -220,15 +220,12 @@ function indexById(entries: readonly { readonly id: number }[], what: string): M
   return index;
 }
 
-/** id → index of the location: an array when the ids are dense (Go numbers them 1..n), else a map. */
-function locationIndexer(locations: readonly SourceLocation[]): (id: number) => number {
+/** id → index of the location: a map, and an array of the ids up to 4 × the count (Go numbers them 1..n). */
+function locationIndexer(locations: readonly SourceLocation[]): { locationIndex: (id: number) => number; denseLocationIndex: Int32Array } {
   const byId = indexById(locations, 'location');
-  let maxId = 0;
-  for (const loc of locations) maxId = Math.max(maxId, loc.id);
-  if (maxId > 4 * locations.length + 1024) return (id) => byId.get(id) ?? -1;
-  const dense = new Int32Array(maxId + 1).fill(-1);
-  for (const [id, index] of byId) dense[id] = index;
-  return (id) => (id < dense.length ? dense[id]! : -1);
+  const dense = new Int32Array(4 * locations.length + 1024).fill(-1);
+  for (const [id, index] of byId) if (id < dense.length) dense[id] = index;
+  return { locationIndex: (id) => byId.get(id) ?? -1, denseLocationIndex: dense };
 }
 
 function checkReferences(tables: Tables, strings: SourceStrings, mappingIndex: Map<number, number>, functionIndex: Map<number, number>): void {

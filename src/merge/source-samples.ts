@@ -7,15 +7,10 @@
  * profile is refused whole.
  */
 import { sampleValuesMismatch } from '../pprof/pprof-wire.js';
+import { type RawLabel, SourceLabelSets } from './source-label-sets.js';
 import { WIRE_BYTES, WIRE_VARINT, type WireReader } from './wire-reader.js';
 
-/** A label as the profile holds it: string indices into its own table. */
-export interface RawLabel {
-  readonly key: number;
-  readonly str: number;
-  readonly num: number | bigint;
-  readonly unit: number;
-}
+export type { RawLabel } from './source-label-sets.js';
 
 export interface SourceSamples {
   /** Samples kept (all-zero ones are left out). */
@@ -36,6 +31,8 @@ export interface SampleContext {
   readonly stringCount: number;
   /** The index of the location with this id, or -1. */
   locationIndex(id: number): number;
+  /** The same for ids up to its length (Go numbers locations 1..n); may be empty. */
+  readonly denseLocationIndex: Int32Array;
   /** A problem with what the samples refer to. */
   fail(message: string): never;
 }
@@ -59,9 +56,7 @@ export class SampleStager {
   private values: Float64Array;
   private readonly bigValues = new Map<number, bigint>();
   private labelSet: Int32Array;
-  private readonly labelSets: RawLabel[][] = [];
-  private readonly labelSetIds = new Map<string, number>();
-  private readonly labels: RawLabel[] = [];
+  private readonly labels = new SourceLabelSets();
   /** Samples read so far, zero ones included: how messages number samples. */
   private seen = 0;
 
@@ -84,33 +79,25 @@ export class SampleStager {
     const sampleNumber = this.seen++;
     this.reserve();
     const stackMark = this.stackUsed;
-    this.labels.length = 0;
+    this.labels.clear();
     let valueCount = 0;
     while (reader.pos < end) {
       const tag = reader.uint();
       switch (tag) {
-        case (1 << 3) | WIRE_BYTES: {
-          const length = reader.length();
-          const stop = reader.pos + length;
-          while (reader.pos < stop) this.pushLocation(reader.uint(), sampleNumber);
-          if (reader.pos !== stop) reader.fail('Sample.location_id ends inside a varint');
+        case (1 << 3) | WIRE_BYTES:
+          this.readPackedLocations(reader, reader.length(), sampleNumber);
           break;
-        }
         case (1 << 3) | WIRE_VARINT:
           this.pushLocation(reader.uint(), sampleNumber);
           break;
-        case (2 << 3) | WIRE_BYTES: {
-          const length = reader.length();
-          const stop = reader.pos + length;
-          while (reader.pos < stop) this.pushValue(reader.int64(), valueCount++);
-          if (reader.pos !== stop) reader.fail('Sample.value ends inside a varint');
+        case (2 << 3) | WIRE_BYTES:
+          valueCount = this.readPackedValues(reader, reader.length(), valueCount);
           break;
-        }
         case (2 << 3) | WIRE_VARINT:
           this.pushValue(reader.int64(), valueCount++);
           break;
         case (3 << 3) | WIRE_BYTES:
-          this.labels.push(this.readLabel(reader, reader.length(), sampleNumber));
+          this.readLabel(reader, reader.length(), sampleNumber);
           break;
         default:
           if (tag >>> 3 <= 3) reader.fail(`Sample field ${tag >>> 3} has wire type ${tag & 7}`);
@@ -123,7 +110,7 @@ export class SampleStager {
       this.stackUsed = stackMark;
       return;
     }
-    this.labelSet[this.count] = this.labels.length === 0 ? 0 : this.labelSetId();
+    this.labelSet[this.count] = this.labels.size === 0 ? 0 : this.labels.id();
     this.count += 1;
     this.stackStart[this.count] = this.stackUsed;
   }
@@ -137,14 +124,62 @@ export class SampleStager {
       values: this.values,
       bigValues: this.bigValues,
       labelSet: this.labelSet,
-      labelSets: this.labelSets,
+      labelSets: this.labels.sets,
     };
+  }
+
+  /**
+   * A packed run of location ids, the bulk of a profile: ids of one or two bytes (up to 16383)
+   * are read here, longer ones by the reader.
+   */
+  private readPackedLocations(reader: WireReader, length: number, sampleNumber: number): void {
+    const bytes = reader.bytes;
+    const end = reader.end;
+    const stop = reader.pos + length;
+    if (this.stackUsed + length > this.stacks.length) this.stacks = grow(this.stacks, Math.ceil(1.5 * (this.stackUsed + length)));
+    const stacks = this.stacks;
+    const dense = this.context.denseLocationIndex;
+    let used = this.stackUsed;
+    let pos = reader.pos;
+    while (pos < stop) {
+      const b = bytes[pos]!;
+      let id: number;
+      if (b < 0x80) {
+        id = b;
+        pos += 1;
+      } else if (pos + 1 < stop && bytes[pos + 1]! < 0x80) {
+        id = (b & 0x7f) | (bytes[pos + 1]! << 7);
+        pos += 2;
+      } else {
+        reader.pos = pos;
+        reader.end = stop;
+        id = reader.uint();
+        reader.end = end;
+        pos = reader.pos;
+      }
+      const index = id < dense.length ? dense[id]! : this.context.locationIndex(id);
+      if (index < 0) this.context.fail(`sample ${sampleNumber} refers to missing location ${id}`);
+      stacks[used++] = index;
+    }
+    reader.pos = pos;
+    this.stackUsed = used;
+  }
+
+  /** A packed run of values; returns the number of values of the sample so far. */
+  private readPackedValues(reader: WireReader, length: number, valueCount: number): number {
+    const end = reader.end;
+    const stop = reader.pos + length;
+    reader.end = stop;
+    let count = valueCount;
+    while (reader.pos < stop) this.pushValue(reader.int64(), count++);
+    reader.end = end;
+    return count;
   }
 
   private pushLocation(id: number, sampleNumber: number): void {
     const index = this.context.locationIndex(id);
     if (index < 0) this.context.fail(`sample ${sampleNumber} refers to missing location ${id}`);
-    if (this.stackUsed === this.stacks.length) this.stacks = grow(this.stacks, this.stacks.length * 2);
+    if (this.stackUsed === this.stacks.length) this.stacks = grow(this.stacks, Math.ceil(this.stacks.length * 1.5));
     this.stacks[this.stackUsed++] = index;
   }
 
@@ -167,7 +202,7 @@ export class SampleStager {
     return true;
   }
 
-  private readLabel(reader: WireReader, length: number, sampleNumber: number): RawLabel {
+  private readLabel(reader: WireReader, length: number, sampleNumber: number): void {
     const outerEnd = reader.end;
     reader.end = reader.pos + length;
     let key = 0;
@@ -194,20 +229,7 @@ export class SampleStager {
     if (key >= strings || str >= strings || (numeric && unit >= strings)) {
       this.context.fail(`a label of sample ${sampleNumber} refers to a string outside the string_table (${strings} entries)`);
     }
-    return { key, str, num, unit };
-  }
-
-  /** 1 + the index of this sample's label set, the same for every sample with the same labels in the same order. */
-  private labelSetId(): number {
-    let text = '';
-    for (const l of this.labels) text += `${l.key},${l.str},${l.num},${l.unit};`;
-    let id = this.labelSetIds.get(text);
-    if (id === undefined) {
-      this.labelSets.push(this.labels.slice());
-      id = this.labelSets.length;
-      this.labelSetIds.set(text, id);
-    }
-    return id;
+    this.labels.push(key, str, num, unit);
   }
 
   /** Room for one more sample. */

@@ -2,6 +2,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { downloadAndFold, ProfileFetchError, type FoldProgress, type ProfileItem } from '../../src/merge/fold-profiles.js';
 import { cacheFileName, ProfileCache } from '../../src/merge/profile-cache.js';
@@ -88,6 +89,11 @@ describe('downloadAndFold', () => {
     expect(err).toBeInstanceOf(ProfileDecodeError);
     expect(err).toMatchObject({ source: 'p2' });
     expect((err as Error).message).toMatch(/^p2 /);
+  });
+
+  it('gives the same message for a gzipped body it inflated off the main thread', async () => {
+    const items = [{ id: 'text-1', fetch: async () => gzipSync(fixture('goroutine-debug1')) }];
+    await expect(downloadAndFold(items, new ProfileMerger())).rejects.toThrow(/^text-1 is text, not a pprof profile \(it is gzipped and starts with/);
   });
 
   it('leaves out what onError says to skip, and says which', async () => {

@@ -93,6 +93,11 @@ describe('ProfileMerger refuses what is not a profile, naming it, and the merge 
     ['an empty file', () => new Uint8Array(0), /^empty\.pb\.gz is empty/],
     ['a truncated gzip stream', () => fixture('heap-large').subarray(0, 1_000_000), /^cut\.pb\.gz could not be decompressed: truncated gzip/],
     ['text', () => fixture('goroutine-debug1'), /^goroutine\.txt is text, not a pprof profile/],
+    [
+      'gzipped text',
+      () => gzipSync(fixture('goroutine-debug1')),
+      /^goroutine\.txt\.gz is text, not a pprof profile \(it is gzipped and starts with "goroutine profile/,
+    ],
     ['random bytes', () => Buffer.from('0123456789abcdef'.repeat(8), 'hex'), /^noise is not a pprof profile/],
     ['a large profile with a broken sample', heapLargeWithBrokenSample, /^broken-sample is a malformed pprof profile: .*more than its enclosing message holds/],
     [
@@ -101,7 +106,7 @@ describe('ProfileMerger refuses what is not a profile, naming it, and the merge 
       /^missing-location is a malformed pprof profile: sample 0 refers to missing location 99$/,
     ],
   ];
-  const names = ['empty.pb.gz', 'cut.pb.gz', 'goroutine.txt', 'noise', 'broken-sample', 'missing-location'];
+  const names = ['empty.pb.gz', 'cut.pb.gz', 'goroutine.txt', 'goroutine.txt.gz', 'noise', 'broken-sample', 'missing-location'];
 
   it.each(cases.map((c, i) => [c[0], names[i]!, c[1], c[2]] as const))('%s (%s)', (_what, name, bytes, message) => {
     const merger = new ProfileMerger();
