@@ -29,7 +29,8 @@ const COLLECTOR_CHECK_MS = 5_000;
 /** Rejects with SinkSetupError when the policy checks the collector first and nothing answers, or with the signal's reason. */
 export async function createSink(config: SinkConfig, policy: SinkPolicy, context: SinkContext): Promise<Sink> {
   if (config.kind === 'directory') return new DirectorySink(config.dir);
-  const client = new ProfefeClient({ baseUrl: config.url, headers: { ...config.headers }, timeoutMs: context.timeoutMs });
+  const client =
+    config.kind === 'profefe-client' ? config.client : new ProfefeClient({ baseUrl: config.url, headers: { ...config.headers }, timeoutMs: context.timeoutMs });
   if (policy.checkCollectorFirst) await checkCollector(client, context.signal);
   const sink = new ProfefeSink({ client, retry: policy.retry, log: context.log });
   return policy.circuitBreaker ? new CircuitBreakerSink(sink) : sink;

@@ -1,6 +1,13 @@
-/** Where a run's profiles go, as the command lines choose it: a profefe collector or a directory. */
+import type { ProfefeClient } from '../profefe/profefe-client.js';
+
+/**
+ * Where a run's profiles go, as the command lines choose it: a profefe collector at a URL, a
+ * collector already reached another way (the plugin's client through the API server's service
+ * proxy), or a directory.
+ */
 export type SinkConfig =
   | { readonly kind: 'profefe'; readonly url: string; readonly headers: Readonly<Record<string, string>> }
+  | { readonly kind: 'profefe-client'; readonly client: ProfefeClient }
   | { readonly kind: 'directory'; readonly dir: string };
 
 /**

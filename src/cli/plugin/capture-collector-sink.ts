@@ -3,7 +3,7 @@
  * collector Service, named or found by the chart's labels, checked before any pod is profiled,
  * since someone waits for the capture: the collector answers through the proxy, and the user may
  * upload ("create" on "services/proxy", asked of the API server as `kubectl auth can-i` does).
- * Then the interactive policy's sink (createSink's for a URL): retries, behind a circuit breaker.
+ * Then the sink factory's sink under the interactive policy: retries, behind a circuit breaker.
  */
 import { canI } from '../../kube/access-review.js';
 import type { KubeAccess } from '../../kube/kube-access.js';
@@ -12,8 +12,7 @@ import type { ServiceRef } from '../../kube/service-proxy.js';
 import { silentLogger } from '../../log.js';
 import type { ProfefeClient } from '../../profefe/profefe-client.js';
 import { ProfefeError } from '../../profefe/profefe-error.js';
-import { CircuitBreakerSink } from '../../sink/circuit-breaker-sink.js';
-import { ProfefeSink } from '../../sink/profefe-sink.js';
+import { createSink } from '../../sink/create-sink.js';
 import { INTERACTIVE_POLICY } from '../../sink/sink-config.js';
 import type { Sink } from '../../sink/sink.js';
 import { ConfigFailure } from './action.js';
@@ -34,8 +33,9 @@ export async function collectorServiceSink(kube: KubeAccess, service: ServiceRef
   const { client, service: found } = await collectorThroughApiServer(kube, service, options);
   await checkCollectorAnswers(client, options.signal);
   await checkMayUpload(kube, found, options.signal);
-  const sink = new ProfefeSink({ client, retry: INTERACTIVE_POLICY.retry, log: silentLogger() });
-  return INTERACTIVE_POLICY.circuitBreaker ? new CircuitBreakerSink(sink) : sink;
+  // Checked above, through the API server: the factory need not ask the collector again.
+  const policy = { ...INTERACTIVE_POLICY, checkCollectorFirst: false };
+  return createSink({ kind: 'profefe-client', client }, policy, { timeoutMs: options.timeoutMs, log: silentLogger(), signal: options.signal });
 }
 
 async function checkCollectorAnswers(client: ProfefeClient, signal: AbortSignal): Promise<void> {
