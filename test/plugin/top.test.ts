@@ -81,7 +81,7 @@ describe('top ID and top --service --type: profiles from the collector', () => {
     expect(c.requests.at(-1)?.url).toBe(`/api/0/profiles/${item.id}`);
   });
 
-  it('a merged query: the report pprof gives for the merged profile the collector returns', async () => {
+  it('a merged query: merged here, the report pprof gives for the merged profile the collector returns', async () => {
     await seed(c, withTime(fixture('cpu'), new Date('2026-03-01T10:00:00Z')), { service: 'api', type: 'cpu', labels: { pod: 'a' } });
     await seed(c, withTime(fixture('cpu-large'), new Date('2026-03-01T10:30:00Z')), { service: 'api', type: 'cpu', labels: { pod: 'b' } });
     await seed(c, withTime(fixture('cpu'), new Date('2026-03-01T12:30:00Z')), { service: 'api', type: 'cpu' }); // after --to
@@ -101,6 +101,9 @@ describe('top ID and top --service --type: profiles from the collector', () => {
       c.url,
     ]);
     expect(ours.code, ours.stderr).toBe(0);
+    // Merged here: the list, then each profile downloaded; no merge request.
+    expect(c.requests.map((r) => new URL(r.url, c.url).pathname).filter((p) => p.endsWith('/merge'))).toEqual([]);
+    expect(c.requests.filter((r) => /^\/api\/0\/profiles\/[0-9a-v]{20}$/.test(new URL(r.url, c.url).pathname))).toHaveLength(2);
     const merged = await new ProfefeClient({ baseUrl: c.url }).merge({ service: 'api', type: 'cpu', from, to });
     const pprof = await withTempFile(merged, (file) => goPprofTop(file));
     expect(ours.stdout).toBe(pprof.stdout);
@@ -158,6 +161,9 @@ describe('top: faults', () => {
     const url = await downCollectorUrl();
     const result = await kubectlProfefe(['top', '--service', 'api', '--type', 'cpu', '--profefe-hostport', url]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`could not reach profefe at ${url} (GET /api/0/profiles/merge)`);
+    expect(result.stderr).toContain(`could not reach profefe at ${url} (GET /api/0/profiles)`);
+    const server = await kubectlProfefe(['top', '--service', 'api', '--type', 'cpu', '--server-merge', '--profefe-hostport', url]);
+    expect(server.code).toBe(1);
+    expect(server.stderr).toContain(`could not reach profefe at ${url} (GET /api/0/profiles/merge)`);
   });
 });

@@ -1,6 +1,7 @@
 /**
- * `kubectl profefe merge`: the profiles of one service and type in a time range, merged by the
- * collector into one profile, written to a file.
+ * `kubectl profefe merge`: the profiles of one service and type in a time range, merged into one
+ * profile (here, from each profile downloaded; by the collector with --server-merge), written to
+ * a file.
  */
 import { Command } from 'commander';
 import { EXIT_OK } from '../../exit-codes.js';
@@ -8,8 +9,10 @@ import { formatCollectorTime } from '../../profefe/collector-time.js';
 import { ProfefeError } from '../../profefe/profefe-error.js';
 import { setAction } from './action.js';
 import type { ProfefeClient } from '../../profefe/profefe-client.js';
+import { addMergeModeOptions, clientSideMerge, type MergeModeFlags, profileCacheFor } from './client-merge.js';
 import { withCollector } from './collector-connect.js';
 import { addCollectorOptions, type CollectorFlags } from './collector-options.js';
+import type { PluginIo } from './context.js';
 import { noProfilesFound } from './get-profiles.js';
 import { addQueryOptions, profileQuery, type ProfileQuery, type QueryFlags, type QueryRules } from './query-options.js';
 import { addOutputFileOption, checkOutputFile, profileFileName, safeFileNamePart, saveProfile } from './save-profile.js';
@@ -17,28 +20,29 @@ import { addOutputFileOption, checkOutputFile, profileFileName, safeFileNamePart
 const RULES: QueryRules = { typeRequired: true, allowTrace: false };
 
 export function mergeCommand(): Command {
-  const command = new Command('merge')
-    .description('Download the profiles of a service and type in a time range, merged into one profile by the collector')
-    .addHelpText(
-      'after',
-      `
+  const command = new Command('merge').description('Download the profiles of a service and type in a time range, merged into one profile').addHelpText(
+    'after',
+    `
 Without -O the profile is written to <service>-<type>-<from>-<to>.pb.gz in the current directory and
 the path is printed. When nothing matches, "No profiles found." is printed on stderr, no file is
-written, and the exit status is 0.
+written, and the exit status is 0. Each profile is downloaded (4 at once, kept in the local
+profile cache) and merged here as go tool pprof -proto merges; --server-merge lets the collector
+merge them instead.
 
 Examples:
   kubectl profefe merge --service api --type cpu --from 1h
   kubectl profefe merge --service api --type heap --from 2026-11-20T10:00:00Z --to 2026-11-20T12:00:00Z -O heap.pb.gz
   kubectl profefe merge --service api --type allocs --labels namespace=shop -O - | go tool pprof -top /dev/stdin`,
-    );
+  );
   addQueryOptions(command, RULES);
   addOutputFileOption(command);
+  addMergeModeOptions(command);
   addCollectorOptions(command);
   return setAction(command, async (cmd, { io }) => {
-    const flags = cmd.opts<QueryFlags & CollectorFlags & { outputFile?: string }>();
+    const flags = cmd.opts<QueryFlags & CollectorFlags & MergeModeFlags & { outputFile?: string }>();
     const query = profileQuery(flags, RULES);
     checkOutputFile(flags.outputFile, io);
-    const bytes = await withCollector(cmd, io, (client) => mergedOrNothing(client, query, io.signal));
+    const bytes = await withCollector(cmd, io, (client) => mergedQuery(client, query, flags, io));
     if (bytes === undefined) {
       io.stderr.write(`${noProfilesFound(query)}\n`);
       return EXIT_OK;
@@ -47,6 +51,12 @@ Examples:
     if (path !== undefined) io.stdout.write(`${path}\n`);
     return EXIT_OK;
   });
+}
+
+/** The merged profile (merged here, or by the collector with --server-merge), or undefined when nothing matches. */
+export function mergedQuery(client: ProfefeClient, query: ProfileQuery, flags: MergeModeFlags, io: PluginIo): Promise<Buffer | undefined> {
+  if (flags.serverMerge === true) return mergedOrNothing(client, query, io.signal);
+  return clientSideMerge(client, query, { io, cache: profileCacheFor(flags, io) });
 }
 
 /** The merged profile, or undefined when the collector found nothing (its 404). */

@@ -1,7 +1,8 @@
 /**
  * `kubectl profefe top`: the heaviest functions of a profile by flat value, computed as
  * `go tool pprof -top` does (same sample index, trimming, units and numbers), from a local file,
- * a stored profile (by id) or the profiles of a service and type merged by the collector.
+ * a stored profile (by id) or the profiles of a service and type merged (here, or by the collector
+ * with --server-merge).
  */
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -20,7 +21,8 @@ import { withCollector } from './collector-connect.js';
 import { addCollectorOptions, type CollectorFlags } from './collector-options.js';
 import type { PluginIo } from './context.js';
 import { noProfilesFound } from './get-profiles.js';
-import { mergedOrNothing } from './merge.js';
+import { addMergeModeOptions, type MergeModeFlags } from './client-merge.js';
+import { mergedQuery } from './merge.js';
 import { addOutputOption, outputFormat } from './output-format.js';
 import { addQueryOptions, profileQuery, type QueryFlags, type QueryRules } from './query-options.js';
 
@@ -28,7 +30,7 @@ const FORMATS = ['table', 'json', 'yaml'] as const;
 const RULES: QueryRules = { typeRequired: true, allowTrace: false };
 const QUERY_FLAGS = ['service', 'type', 'from', 'to', 'labels'] as const;
 
-interface Flags extends QueryFlags, CollectorFlags {
+interface Flags extends QueryFlags, CollectorFlags, MergeModeFlags {
   sampleIndex?: string;
   nodecount?: string;
   output: string;
@@ -44,8 +46,8 @@ export function topCommand(): Command {
       'after',
       `
 The profile is one of: a local FILE; a stored profile ID; or, without an argument, the profiles of
---service and --type from --from to --to merged by the collector. The numbers are those of
-go tool pprof -top on the same profile.
+--service and --type from --from to --to, each downloaded and merged here (by the collector with
+--server-merge). The numbers are those of go tool pprof -top on the same profile.
 
 Examples:
   kubectl profefe top heap.pb.gz
@@ -54,6 +56,7 @@ Examples:
     );
   addQueryOptions(command, RULES);
   addOutputOption(command, FORMATS, 'table');
+  addMergeModeOptions(command);
   addCollectorOptions(command);
   return setAction(command, async (cmd, { io }) => {
     const flags = cmd.opts<Flags>();
@@ -70,7 +73,7 @@ Examples:
     } else {
       if (queryFlagsGiven.length === 0) throw new UsageError('give a profile file, a profile id, or --service and --type to merge stored profiles');
       const query = profileQuery(flags, RULES);
-      const merged = await withCollector(cmd, io, async (client) => ({ bytes: await mergedOrNothing(client, query, io.signal), collector: client.name }));
+      const merged = await withCollector(cmd, io, async (client) => ({ bytes: await mergedQuery(client, query, flags, io), collector: client.name }));
       if (merged.bytes === undefined) {
         io.stderr.write(`${noProfilesFound(query)}\n`);
         return EXIT_OK;
