@@ -7,20 +7,10 @@
  *             the column too, as newer pprof does), folded or not
  * Ids are 1, 2, … in the order things are first merged, as in Go.
  */
+import type { SourceMapping } from './source-tables.js';
 
-export interface MergedMapping {
-  readonly id: number;
-  readonly start: bigint;
-  readonly limit: bigint;
-  readonly offset: bigint;
-  /** Merged string ids. */
-  readonly filename: number;
-  readonly buildId: number;
-  readonly hasFunctions: boolean;
-  readonly hasFilenames: boolean;
-  readonly hasLineNumbers: boolean;
-  readonly hasInlineFrames: boolean;
-}
+/** A mapping of the merged profile: the same fields as a source's, its string ids (filename, buildId) the merged table's. */
+export type MergedMapping = SourceMapping;
 
 export interface MergedFunction {
   readonly id: number;
