@@ -66,6 +66,13 @@ const PREREQUISITES = [
     detect: { command: 'prometheus-pushgateway' },
     debian: 'prometheus-pushgateway',
   },
+  {
+    name: 'chromium',
+    for: 'the flame graph and ui browser tests (driven by playwright-core; no browser is downloaded)',
+    detect: { command: 'chromium' },
+    debian: 'chromium',
+  },
+  { name: 'openssl', for: 'the HTTPS target tests (a CA and certificates made per test)', detect: { command: 'openssl' }, debian: 'openssl' },
 ];
 
 /** The file `command` runs as, looked up on PATH as a shell would; undefined when there is none. */
