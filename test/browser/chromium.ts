@@ -35,7 +35,7 @@ export async function launchChromium(): Promise<LaunchedBrowser> {
     async newPage() {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       // Nothing but loopback: a page that tries to reach the network fails the test that watches for it.
-      await page.route(/^(?!https?:\/\/(127\.0\.0\.1|localhost)[:/]|data:|blob:|about:)/, (route) => route.abort());
+      await page.route(/^(?!https?:\/\/(127\.0\.0\.1|localhost)[:/]|file:|data:|blob:|about:)/, (route) => route.abort());
       return page;
     },
     async close() {
