@@ -56,7 +56,8 @@ export class ProfileGoneError extends Error {
   constructor(
     readonly id: string,
     readonly source: string,
-    detail: string,
+    /** Why, as the source says it: `404 nothing found`, `deleted since it was listed`. */
+    readonly detail: string,
     options?: { cause?: unknown },
   ) {
     super(`profile ${id} is no longer in ${source} (${detail})`, options);
