@@ -1,0 +1,33 @@
+/**
+ * The browser assets scripts/build-assets.mjs builds (dist/assets/flame-view.js and .css), read
+ * at run time to be inlined into a page. Found from the package root, which is two directories
+ * above this file both when it runs compiled (dist/flame/) and from source under tsx (src/flame/).
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export interface FlameAssets {
+  /** The IIFE defining the global `KubeProfefeFlame` (render(element, data, options)). */
+  readonly script: string;
+  readonly style: string;
+}
+
+export const ASSET_DIR = resolve(import.meta.dirname, '..', '..', 'dist', 'assets');
+
+let loaded: FlameAssets | undefined;
+
+/** The built assets; throws an error saying to run `npm run build` when they are missing. */
+export function flameAssets(): FlameAssets {
+  loaded ??= { script: readAsset('flame-view.js'), style: readAsset('flame-view.css') };
+  return loaded;
+}
+
+function readAsset(name: string): string {
+  const path = join(ASSET_DIR, name);
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new Error(`the flame graph's browser asset ${path} cannot be read (${code}): run npm run build (it builds dist/assets/)`, { cause: err });
+  }
+}
