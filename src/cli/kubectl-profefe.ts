@@ -7,6 +7,7 @@
  *   merge                       profiles of a service and type merged into one file
  *   load FILE...                upload local pprof files
  *   top [FILE|ID]               go tool pprof -top of a file, a stored profile or a merged query
+ *   flame [FILE|ID...]          a flame graph (HTML page or SVG) of a profile, a merged query, or a diff
  */
 import { Command, CommanderError } from 'commander';
 import { EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_OK } from '../exit-codes.js';
@@ -17,6 +18,7 @@ import { bindPluginContext, createPluginContext, type PluginIo } from './plugin/
 import { getCommand } from './plugin/get.js';
 import { addGlobalOptions } from './plugin/global-options.js';
 import { loadCommand } from './plugin/load.js';
+import { flameCommand } from './plugin/flame.js';
 import { mergeCommand } from './plugin/merge.js';
 import { topCommand } from './plugin/top.js';
 
@@ -34,6 +36,7 @@ export function kubectlProfefeCommand(): Command {
     .addCommand(mergeCommand())
     .addCommand(loadCommand())
     .addCommand(topCommand())
+    .addCommand(flameCommand())
     .addHelpText(
       'after',
       `

@@ -1,0 +1,133 @@
+/**
+ * The profiles `kubectl profefe flame` draws, as the user names them: local FILEs, stored profile
+ * IDs (the collector's, or paths inside --profiles-dir), several of them merged as
+ * `go tool pprof` merges; or the profiles of a --service and --type in a time range, merged here
+ * (mergeFromSource) or by the collector (--server-merge).
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import type { Profile } from 'pprof-format';
+import { IncompatibleProfilesError, ProfileMerger } from '../../merge/profile-merger.js';
+import { decodeProfile } from '../../pprof/decode-profile.js';
+import { formatCollectorTime } from '../../profefe/collector-time.js';
+import { isProfileId } from '../../profefe/profefe-client.js';
+import { mergeFromSource } from '../../source/merge-from-source.js';
+import type { ProfileSource } from '../../source/profile-source.js';
+import { UsageError } from '../usage-error.js';
+import { CommandFailure } from './action.js';
+import { type MergeModeFlags, profileCacheFor } from './client-merge.js';
+import type { PluginIo } from './context.js';
+import type { ProfileQuery } from './query-options.js';
+import { safeFileNamePart } from './save-profile.js';
+
+/** What to read: named profiles (files or ids), or a query's profiles. */
+export type InputSpec = { readonly kind: 'named'; readonly targets: readonly Target[] } | { readonly kind: 'query'; readonly query: ProfileQuery };
+
+/** One FILE or ID argument, classified before anything is read. */
+export type Target = { readonly kind: 'file'; readonly arg: string; readonly path: string } | { readonly kind: 'id'; readonly arg: string };
+
+export interface FlameInput {
+  readonly profile: Profile;
+  /** Names the profile in the title and in messages: `cpu.pb.gz`, `profile ID from collector ...`. */
+  readonly name: string;
+  /** The default output file's name without extension. */
+  readonly fileBase: string;
+}
+
+/** A FILE when one exists at that path, else a stored profile's id (a collector id, or a path inside --profiles-dir). */
+export async function classifyTarget(arg: string, io: PluginIo, profilesDir: string | undefined): Promise<Target> {
+  const path = resolve(io.cwd ?? process.cwd(), arg);
+  const info = await stat(path).catch(() => undefined);
+  if (info?.isFile()) return { kind: 'file', arg, path };
+  if (info?.isDirectory()) throw new CommandFailure(`${arg} is a directory: name a profile file`);
+  if (profilesDir === undefined && !isProfileId(arg)) {
+    throw new CommandFailure(`${arg}: no such file, and not a profile id (20 characters of 0-9 and a-v); check the path`);
+  }
+  return { kind: 'id', arg };
+}
+
+/** Whether reading `spec` needs the collector or the --profiles-dir directory. */
+export function needsSource(spec: InputSpec): boolean {
+  return spec.kind === 'query' || spec.targets.some((t) => t.kind === 'id');
+}
+
+/** The profile `spec` names, or undefined when its query matches nothing. */
+export async function readInput(spec: InputSpec, source: ProfileSource | undefined, flags: MergeModeFlags, io: PluginIo): Promise<FlameInput | undefined> {
+  if (spec.kind === 'query') return readQuery(spec.query, requireSource(source), flags, io);
+  const named = await Promise.all(spec.targets.map((t) => readTarget(t, source, io)));
+  const first = named[0];
+  if (first === undefined) throw new UsageError('give a profile file, a profile id, or --service and --type');
+  const fileBase = named.length === 1 ? first.fileBase : `${first.fileBase}+${named.length - 1}`;
+  if (named.length === 1) return { profile: decodeProfile(first.bytes, first.name), name: first.name, fileBase };
+  return { profile: mergeNamed(named), name: `${named.length} profiles merged (${named.map((n) => n.name).join(', ')})`, fileBase };
+}
+
+interface NamedBytes {
+  readonly bytes: Uint8Array;
+  readonly name: string;
+  readonly fileBase: string;
+}
+
+async function readTarget(target: Target, source: ProfileSource | undefined, io: PluginIo): Promise<NamedBytes> {
+  if (target.kind === 'file') {
+    try {
+      return { bytes: await readFile(target.path), name: target.arg, fileBase: profileBaseName(target.arg) };
+    } catch (err) {
+      throw new CommandFailure(`${target.arg}: cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  const from = requireSource(source);
+  const bytes = await from.read(target.arg, io.signal);
+  return { bytes, name: `profile ${target.arg} from ${from.name}`, fileBase: profileBaseName(target.arg) };
+}
+
+function mergeNamed(named: readonly NamedBytes[]): Profile {
+  const merger = new ProfileMerger();
+  for (const { bytes, name } of named) {
+    try {
+      merger.add(bytes, name);
+    } catch (err) {
+      if (err instanceof IncompatibleProfilesError) {
+        throw new CommandFailure(`${err.message}: ${err.mergedWith} and ${err.profile} are not of the same kind; name profiles of one kind`);
+      }
+      throw err;
+    }
+  }
+  return merger.result();
+}
+
+async function readQuery(query: ProfileQuery, source: ProfileSource, flags: MergeModeFlags, io: PluginIo): Promise<FlameInput | undefined> {
+  const type = query.type;
+  if (type === undefined) throw new UsageError('--type is required to merge stored profiles');
+  const what = `${query.service} ${type} profiles from ${formatCollectorTime(query.from)} to ${formatCollectorTime(query.to)} in ${source.name}`;
+  const fileBase = queryFileBase(query, type);
+  if (flags.serverMerge === true) {
+    if (source.serverMerge === undefined) throw new UsageError(`--server-merge: ${source.name} cannot merge profiles itself`);
+    const bytes = await source.serverMerge({ ...query, type }, io.signal);
+    return bytes === undefined ? undefined : { profile: decodeProfile(bytes, `the merged ${what}`), name: `${what}, merged by the collector`, fileBase };
+  }
+  const merged = await mergeFromSource(source, { ...query, type }, { cache: profileCacheFor(flags, io), signal: io.signal });
+  if (merged.bytes === undefined) return undefined;
+  if (merged.skipped.length > 0) {
+    const reasons = merged.skipped.map((s) => `${s.id}: ${s.reason}`).join('; ');
+    io.stderr.write(`merged ${merged.used} of ${merged.used + merged.skipped.length} profiles; ${merged.skipped.length} left out: ${reasons}\n`);
+  }
+  const count = `${merged.used} profile${merged.used === 1 ? '' : 's'}`;
+  return { profile: decodeProfile(merged.bytes, `the merged ${what}`), name: `${what} (${count})`, fileBase };
+}
+
+function requireSource(source: ProfileSource | undefined): ProfileSource {
+  if (source === undefined) throw new Error('a stored profile was asked for without a profile source');
+  return source;
+}
+
+/** `cpu.pb.gz` → `cpu`; a directory id `shop/api/cpu/api-1-2026….pb.gz` → `api-1-2026…`. */
+function profileBaseName(arg: string): string {
+  return safeFileNamePart(basename(arg).replace(/\.(pb\.gz|pb|pprof|prof|gz)$/i, '')) || 'profile';
+}
+
+/** `<service>-<type>-<from>-<to>`, as merge names its file. */
+function queryFileBase(query: ProfileQuery, type: string): string {
+  const time = (d: Date): string => `${formatCollectorTime(d).replace(/[-:]/g, '')}Z`;
+  return `${safeFileNamePart(query.service)}-${safeFileNamePart(type)}-${time(query.from)}-${time(query.to)}`;
+}
