@@ -23,7 +23,7 @@ describe('get services', () => {
     const result = await kubectlProfefe(['get', 'services', '--profefe-hostport', c.url]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe(`No services found at ${c.url}.\n`);
+    expect(result.stderr).toBe(`No services found in collector ${c.url}.\n`);
     expect(c.requests.map((r) => [r.url, r.status])).toEqual([['/api/0/services', 404]]);
   });
 

@@ -46,7 +46,7 @@ export function reportFailure(err: unknown, command: Command, io: PluginIo): num
     io.stderr.write(`error: ${err.message}\n${usageHint(command)}\n`);
     return EXIT_CONFIG;
   }
-  if ((err instanceof ProfefeError && err.kind === 'aborted') || (err instanceof KubeApiError && io.signal?.aborted)) {
+  if ((err instanceof ProfefeError && err.kind === 'aborted') || ((err instanceof KubeApiError || isAbortError(err)) && io.signal?.aborted)) {
     io.stderr.write('interrupted: the request was cancelled; nothing was written\n');
     return EXIT_INTERRUPTED;
   }
@@ -63,6 +63,11 @@ export function reportFailure(err: unknown, command: Command, io: PluginIo): num
     return EXIT_PARTIAL;
   }
   throw err;
+}
+
+/** What a cancelled read throws: the signal's reason (a DOMException) or a fs call's AbortError. */
+function isAbortError(err: unknown): boolean {
+  return (err as { name?: unknown } | null)?.name === 'AbortError';
 }
 
 export function usageHint(command: Command): string {

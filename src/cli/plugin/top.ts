@@ -18,19 +18,20 @@ import { positiveInt } from '../flag-values.js';
 import { UsageError } from '../usage-error.js';
 import { CommandFailure, setAction } from './action.js';
 import { withCollector } from './collector-connect.js';
-import { addCollectorOptions, type CollectorFlags } from './collector-options.js';
 import type { PluginIo } from './context.js';
 import { noProfilesFound } from './get-profiles.js';
 import { addMergeModeOptions, type MergeModeFlags } from './client-merge.js';
 import { mergedQuery } from './merge.js';
 import { addOutputOption, outputFormat } from './output-format.js';
 import { addQueryOptions, profileQuery, type QueryFlags, type QueryRules } from './query-options.js';
+import { withProfileSource } from './source-connect.js';
+import { addSourceOptions, type SourceFlags } from './source-options.js';
 
 const FORMATS = ['table', 'json', 'yaml'] as const;
 const RULES: QueryRules = { typeRequired: true, allowTrace: false };
 const QUERY_FLAGS = ['service', 'type', 'from', 'to', 'labels'] as const;
 
-interface Flags extends QueryFlags, CollectorFlags, MergeModeFlags {
+interface Flags extends QueryFlags, SourceFlags, MergeModeFlags {
   sampleIndex?: string;
   nodecount?: string;
   output: string;
@@ -47,52 +48,55 @@ export function topCommand(): Command {
       `
 The profile is one of: a local FILE; a stored profile ID; or, without an argument, the profiles of
 --service and --type from --from to --to, each downloaded and merged here (by the collector with
---server-merge). The numbers are those of go tool pprof -top on the same profile.
+--server-merge), or read from --profiles-dir (a directory kprofefe --output-dir wrote). The
+numbers are those of go tool pprof -top on the same profile.
 
 Examples:
   kubectl profefe top heap.pb.gz
   kubectl profefe top dc150ar8di19klb9s89g --sample-index alloc_space --nodecount 20
-  kubectl profefe top --service api --type cpu --from 1h -o json`,
+  kubectl profefe top --service api --type cpu --from 1h -o json
+  kubectl profefe top --service api --type heap --profiles-dir ./profiles`,
     );
   addQueryOptions(command, RULES);
   addOutputOption(command, FORMATS, 'table');
   addMergeModeOptions(command);
-  addCollectorOptions(command);
+  addSourceOptions(command);
   return setAction(command, async (cmd, { io }) => {
     const flags = cmd.opts<Flags>();
     const output = outputFormat(flags.output, FORMATS);
     const nodeCount = flags.nodecount === undefined ? undefined : positiveInt('--nodecount', flags.nodecount);
     const [target] = cmd.args;
     const queryFlagsGiven = QUERY_FLAGS.filter((name) => cmd.getOptionValueSource(name) === 'cli');
-    let source: ProfileSource;
+    let input: TopInput;
     if (target !== undefined) {
+      if (flags.profilesDir !== undefined) throw new UsageError(`--profiles-dir is for --service and --type: give "${target}" as a file path instead`);
       if (queryFlagsGiven.length > 0) {
         throw new UsageError(`give a profile file or id, or --service and --type, not both (got "${target}" and --${queryFlagsGiven.join(', --')})`);
       }
-      source = await fileOrId(target, cmd, io);
+      input = await fileOrId(target, cmd, io);
     } else {
       if (queryFlagsGiven.length === 0) throw new UsageError('give a profile file, a profile id, or --service and --type to merge stored profiles');
       const query = profileQuery(flags, RULES);
-      const merged = await withCollector(cmd, io, async (client) => ({ bytes: await mergedQuery(client, query, flags, io), collector: client.name }));
+      const merged = await withProfileSource(cmd, io, async (source) => ({ bytes: await mergedQuery(source, query, flags, io), collector: source.name }));
       if (merged.bytes === undefined) {
         io.stderr.write(`${noProfilesFound(query)}\n`);
         return EXIT_OK;
       }
-      source = { bytes: merged.bytes, name: `merged ${query.type ?? ''} profiles of ${query.service} from ${merged.collector}` };
+      input = { bytes: merged.bytes, name: `merged ${query.type ?? ''} profiles of ${query.service} from ${merged.collector}` };
     }
-    const report = topFunctions(decodeProfile(source.bytes, source.name), { sampleIndex: flags.sampleIndex, nodeCount });
+    const report = topFunctions(decodeProfile(input.bytes, input.name), { sampleIndex: flags.sampleIndex, nodeCount });
     io.stdout.write(renderTop(report, output));
     return EXIT_OK;
   });
 }
 
-interface ProfileSource {
+interface TopInput {
   readonly bytes: Buffer;
   /** Names the bytes in error messages. */
   readonly name: string;
 }
 
-async function fileOrId(target: string, command: Command, io: PluginIo): Promise<ProfileSource> {
+async function fileOrId(target: string, command: Command, io: PluginIo): Promise<TopInput> {
   const path = resolve(io.cwd ?? process.cwd(), target);
   const info = await stat(path).catch(() => undefined);
   if (info?.isFile()) {
