@@ -5,6 +5,7 @@
 export type ProfileErrorCode =
   // scrape: the target
   | 'TARGET_CONNECT' // connection refused, reset, no route
+  | 'TARGET_TLS' // HTTPS target: certificate not trusted, not for this name, expired; or no TLS spoken
   | 'TARGET_TIMEOUT' // no complete answer within the request timeout
   | 'TARGET_HTTP_STATUS' // non-2xx answer (404, 500, ...), or a redirect (never followed)
   | 'TARGET_TEXT' // 200 with text or HTML instead of pprof

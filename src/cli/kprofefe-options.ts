@@ -14,6 +14,7 @@ import { DEFAULT_PUSHGATEWAY_JOB, parsePushgatewayTarget, PushgatewayOptionError
 import { VERSION } from '../version.js';
 import { byteSize, collect, cpuSeconds, durationMs, httpUrl, logLevel, positiveInt, profileTypes } from './flag-values.js';
 import { collectHeaders } from './headers.js';
+import { addTargetTlsOptions, type RawTargetTlsOptions, type TargetTlsConfig, toTargetTlsConfig } from './target-tls-flags.js';
 import { UsageError } from './usage-error.js';
 
 export interface KprofefeConfig {
@@ -27,6 +28,8 @@ export interface KprofefeConfig {
   readonly timeoutMs: number;
   readonly maxProfileBytes: number;
   readonly maxInflightBytes: number;
+  /** --target-scheme and how HTTPS targets are verified and authenticated (--target-*). */
+  readonly target: TargetTlsConfig;
   readonly sink: SinkConfig;
   readonly shard: Shard;
   /** Where the run's metrics are pushed when it ends (`--pushgateway`); none when undefined. */
@@ -36,7 +39,7 @@ export interface KprofefeConfig {
 }
 
 export function kprofefeCommand(): Command {
-  return new Command('kprofefe')
+  const command = new Command('kprofefe')
     .description('Scrape Go pprof profiles from Running pods annotated profefe.com/enable="true" and store them in a profefe collector or a directory.')
     .version(VERSION, '--version', 'print the version and exit')
     .argument('[pods...]', 'pod names to scrape (in --namespace); named pods need no enable annotation')
@@ -80,9 +83,10 @@ Examples:
   kprofefe -n shop -l app=checkout --profefe-hostport http://profefe-collector:10100
   kprofefe -n shop checkout-7d9f8c-x2x4z --profile-types cpu,heap --cpu-duration 10s --dry-run`,
     );
+  return addTargetTlsOptions(command);
 }
 
-interface RawOptions {
+interface RawOptions extends RawTargetTlsOptions {
   kubeconfig?: string;
   context?: string;
   namespace?: string[];
@@ -145,6 +149,7 @@ export function toConfig(pods: string[], raw: RawOptions, env: NodeJS.ProcessEnv
     timeoutMs: durationMs('--timeout', raw.timeout),
     maxProfileBytes: byteSize('--max-profile-size', raw.maxProfileSize),
     maxInflightBytes: byteSize('--max-inflight-bytes', raw.maxInflightBytes),
+    target: toTargetTlsConfig(raw, process.cwd()),
     sink,
     shard,
     pushgateway,

@@ -18,6 +18,7 @@ import { discoverSelection, runScrapeJob, type Discovery } from '../run/scrape-j
 import { createSink } from '../sink/create-sink.js';
 import { SCHEDULED_POLICY } from '../sink/sink-config.js';
 import { directTransport } from '../transport/direct-transport.js';
+import { insecureWarning } from '../transport/target-access.js';
 import { parseKprofefeArgs, type KprofefeConfig } from './kprofefe-options.js';
 import type { CliIo } from './main.js';
 import { printTargets } from './print-targets.js';
@@ -57,7 +58,7 @@ function discoveryOf(kube: KubeAccess, config: KprofefeConfig): Discovery {
   return {
     kube,
     selection: config.selection,
-    targets: { profileTypes: config.profileTypes, cpuSeconds: config.cpuSeconds },
+    targets: { profileTypes: config.profileTypes, cpuSeconds: config.cpuSeconds, scheme: config.target.scheme },
     keep: shard.count > 1 ? (pod) => inShard(pod.metadata?.uid ?? '', shard.count, shard.index) : undefined,
   };
 }
@@ -80,11 +81,13 @@ async function scrape(discovery: Discovery, config: KprofefeConfig, io: CliIo, l
     },
     'run started',
   );
+  const insecure = insecureWarning(config.target.access);
+  if (insecure !== undefined) log.warn(insecure);
   const outcome = await runScrapeJob({
     ...discovery,
     limits: { concurrency: config.concurrency, cpuConcurrency: config.cpuConcurrency, podsInFlight: Infinity, maxInflightBytes: config.maxInflightBytes },
     fetch: { timeoutMs: config.timeoutMs, maxProfileBytes: config.maxProfileBytes },
-    transport: directTransport(),
+    transport: directTransport(config.target.access),
     sink,
     observer: logObserver(log),
     signal,

@@ -13,9 +13,14 @@ export const PATH = 'profefe.com/path';
 export const SERVICE = 'profefe.com/service';
 export const PROFILE_TYPES_ANNOTATION = 'profefe.com/profile-types';
 export const LABELS = 'profefe.com/labels';
+export const SCHEME = 'profefe.com/scheme';
 
 export const DEFAULT_PORT = 6060;
 export const DEFAULT_PATH = '/debug/pprof';
+
+/** How the pprof endpoint is spoken to: plain HTTP, or HTTPS (still to the pod IP). */
+export type TargetScheme = 'http' | 'https';
+export const TARGET_SCHEMES: readonly TargetScheme[] = ['http', 'https'];
 
 export interface AnnotationProblem {
   readonly annotation: string;
@@ -89,6 +94,14 @@ export function parsePath(value: string | undefined, annotation = PATH): Parsed<
   if (v.split('/').some((segment) => segment === '..' || segment === '.')) return reject('"." and ".." segments are not allowed');
   if (!/^[A-Za-z0-9/._~!$&'()*+,;=:@-]+$/.test(v)) return reject('characters outside a URL path are not allowed');
   return ok(v.length > 1 ? v.replace(/\/+$/, '') : v);
+}
+
+/** `http` or `https` (case-insensitive); anything else names the annotation (or flag) and its value. */
+export function parseScheme(value: string | undefined, fallback: TargetScheme, annotation = SCHEME): Parsed<TargetScheme> {
+  if (value === undefined) return ok(fallback);
+  const v = value.trim().toLowerCase();
+  if (v === 'http' || v === 'https') return ok(v);
+  return bad(annotation, value, 'the scheme must be http or https (the host is always the pod IP)');
 }
 
 export function parseService(value: string | undefined): Parsed<string | undefined> {

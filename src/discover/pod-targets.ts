@@ -10,6 +10,7 @@ import {
   parsePath,
   parsePort,
   parseProfileTypesAnnotation,
+  parseScheme,
   parseService,
   podIp,
   type AnnotationProblem,
@@ -17,7 +18,9 @@ import {
   PATH,
   PORT,
   PROFILE_TYPES_ANNOTATION,
+  SCHEME,
   SERVICE,
+  type TargetScheme,
 } from './annotations.js';
 import type { PodInfo, Target } from './target.js';
 import { owningWorkload } from './workload.js';
@@ -32,6 +35,8 @@ export interface TargetOptions {
   /** `--port` / `--path` of the plugin: used instead of the annotations when set. */
   readonly portOverride?: string;
   readonly pathOverride?: string;
+  /** `--target-scheme`: the scheme of pods without a profefe.com/scheme annotation. Default http. */
+  readonly scheme?: TargetScheme;
 }
 
 export type IgnoredWhy = 'not-enabled' | 'not-running' | 'no-ip' | 'no-types';
@@ -75,6 +80,8 @@ export function podTargets(pod: V1Pod, options: TargetOptions): PodTargets {
   if (!port.ok) return { kind: 'invalid', namespace, name, problem: port.problem };
   const path = parsePath(options.pathOverride ?? annotations[PATH], options.pathOverride !== undefined ? '--path' : PATH);
   if (!path.ok) return { kind: 'invalid', namespace, name, problem: path.problem };
+  const scheme = parseScheme(annotations[SCHEME], options.scheme ?? 'http');
+  if (!scheme.ok) return { kind: 'invalid', namespace, name, problem: scheme.problem };
   const service = parseService(annotations[SERVICE]);
   if (!service.ok) return { kind: 'invalid', namespace, name, problem: service.problem };
   const narrowed = parseProfileTypesAnnotation(annotations[PROFILE_TYPES_ANNOTATION]);
@@ -114,9 +121,10 @@ export function podTargets(pod: V1Pod, options: TargetOptions): PodTargets {
       pod: info,
       type,
       service: serviceName,
+      scheme: scheme.value,
       port: port.value.port,
       path: requestPath,
-      url: `http://${host}:${port.value.port}${requestPath}`,
+      url: `${scheme.value}://${host}:${port.value.port}${requestPath}`,
       seconds,
       labels,
     };

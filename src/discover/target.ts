@@ -1,4 +1,5 @@
 import type { ProfileType } from '../profile-types.js';
+import type { TargetScheme } from './annotations.js';
 
 /** The facts about a pod that targets and labels are built from. */
 export interface PodInfo {
@@ -18,13 +19,15 @@ export interface Target {
   readonly type: ProfileType;
   /** Service name the profile is stored under. */
   readonly service: string;
+  /** http, or https (TLS to the pod IP): the profefe.com/scheme annotation, else --target-scheme. */
+  readonly scheme: TargetScheme;
   /** The pod port the profile is fetched from (on `pod.ip`, or through a transport's forward). */
   readonly port: number;
   /** The request path: `<prefix>/<endpoint>[?seconds=N]`. */
   readonly path: string;
-  /** `http://<podIP>:<port><path>`: for messages and dry runs; fetching uses `port` and `path`. */
+  /** `<scheme>://<podIP>:<port><path>`: for messages and dry runs; fetching uses `port` and `path`. */
   readonly url: string;
-  /** For timed profiles (cpu): how long the pod profiles, in seconds. */
+  /** For window profiles (cpu, allocs, block, mutex): how long the pod profiles, in seconds (`?seconds=N`). */
   readonly seconds: number | undefined;
   /** Labels pushed with the profile: namespace, pod, node, workload, extra labels. */
   readonly labels: Readonly<Record<string, string>>;

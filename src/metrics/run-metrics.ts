@@ -26,6 +26,7 @@ export interface RunMetric {
 /** Every failure reason, so that a reason of an earlier run is reset to 0 (a Record lists them all, or does not compile). */
 const REASONS: Readonly<Record<ProfileErrorCode, true>> = {
   TARGET_CONNECT: true,
+  TARGET_TLS: true,
   TARGET_TIMEOUT: true,
   TARGET_HTTP_STATUS: true,
   TARGET_TEXT: true,

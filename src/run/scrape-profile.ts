@@ -59,7 +59,7 @@ async function fetchThrough(context: ProfileScrapeContext, target: Target, onByt
   context.observe.profileStarted(target);
   const { timeoutMs, maxProfileBytes } = context.fetch;
   try {
-    return await fetchProfile(target, { timeoutMs, maxBytes: maxProfileBytes, signal, agent: connection.agent, onBytes });
+    return await fetchProfile(target, { timeoutMs, maxBytes: maxProfileBytes, signal, agent: connection.agent, headers: connection.headers, onBytes });
   } catch (err) {
     throw (err instanceof ProfileError && connection.explain?.(err)) || err;
   }

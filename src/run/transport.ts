@@ -18,8 +18,10 @@ export interface Transport {
 }
 
 export interface PodConnection {
-  /** The node:http agent every request for this pod goes through. */
+  /** The agent every request for this pod goes through: node:http's, or node:https' for an https target. */
   readonly agent: Agent;
+  /** Headers sent with every request for this pod (an https target's Authorization); secrets, never logged. */
+  readonly headers?: Readonly<Record<string, string>>;
   /**
    * A fetch failed to connect: the transport may know better than the socket why (e.g. "nothing
    * listens on port 6060 in pod shop/api-1" for a forward). Returns the better error, or undefined.

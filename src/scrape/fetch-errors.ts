@@ -13,12 +13,14 @@ export function redirectError(status: number, location: string | undefined, wher
 }
 
 export function statusError(status: number, snippet: string, where: string): ProfileError {
-  return new ProfileError('TARGET_HTTP_STATUS', `HTTP ${status}${where}: ${JSON.stringify(snippet)}; ${statusAdvice(status)}`);
+  return new ProfileError('TARGET_HTTP_STATUS', `HTTP ${status}${where}: ${JSON.stringify(snippet)}; ${statusAdvice(status, snippet)}`);
 }
 
-function statusAdvice(status: number): string {
+function statusAdvice(status: number, snippet: string): string {
   if (status === 404) return 'check the profefe.com/path and profefe.com/port annotations: the pod serves no pprof endpoint there';
-  if (status === 401 || status === 403) return 'the endpoint wants credentials; expose net/http/pprof without authentication on the pod network';
+  if (status === 400 && snippet.includes('HTTPS server')) return 'the pod serves HTTPS: annotate it profefe.com/scheme: https (or pass --target-scheme https)';
+  if (status === 401 || status === 403)
+    return 'the endpoint wants credentials: pass --target-bearer-token-file (the token is sent over https only: profefe.com/scheme: https)';
   if (status >= 500) return 'the pod failed to produce the profile; see its logs';
   return 'the endpoint must answer 200 with a Go pprof profile';
 }
@@ -49,6 +51,8 @@ export function connectionError(target: Target, timeoutMs: number, totalMs: numb
   const code = errorCode(cause);
   if (code === 'ETIMEDOUT') return timeoutError(target, timeoutMs, totalMs, where, cause);
   const detail = cause instanceof Error ? cause.message : String(cause);
+  const tls = tlsError(code, detail, address, where, cause);
+  if (tls !== undefined) return tls;
   let message: string;
   if (code !== undefined && REFUSED.has(code)) {
     message = `nothing listens on ${address}${where}: check the profefe.com/port annotation and that the program serves net/http/pprof`;
@@ -62,6 +66,37 @@ export function connectionError(target: Target, timeoutMs: number, totalMs: numb
     message = `could not fetch from ${address}${where}: ${code ?? 'error'}: ${detail}`;
   }
   return new ProfileError('TARGET_CONNECT', message, { cause });
+}
+
+const UNTRUSTED = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+]);
+const EXPIRED = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
+
+/** A failed TLS handshake with an https target (TARGET_TLS), or undefined when the error is not one. */
+function tlsError(code: string | undefined, detail: string, address: string, where: string, cause: unknown): ProfileError | undefined {
+  if (code === undefined) return undefined;
+  let message: string;
+  if (UNTRUSTED.has(code)) {
+    message = `certificate not trusted; pass --target-ca-file with the CA that signed the certificate of ${address}${where} (${code}: ${detail})`;
+  } else if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    message = `the certificate of ${address} is not for the name checked${where} (${detail}); pass --target-server-name with a name the certificate holds`;
+  } else if (EXPIRED.has(code)) {
+    message = `the certificate of ${address} is not valid now${where} (${code}: ${detail}): renew the pod's certificate`;
+  } else if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number|packet length too long/.test(detail)) {
+    message = `${address} does not speak TLS${where} (${code}): annotate the pod profefe.com/scheme: http, or check profefe.com/port`;
+  } else if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code === 'EPROTO' || /^(CERT|UNABLE_TO)_/.test(code)) {
+    message = `the TLS handshake with ${address} failed${where} (${code}: ${detail})`;
+  } else {
+    return undefined;
+  }
+  return new ProfileError('TARGET_TLS', message, { cause });
 }
 
 /** The error's code, looking through `cause` and AggregateError members. */

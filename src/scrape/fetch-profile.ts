@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import type { Target } from '../discover/target.js';
 import { freeBuffer } from '../free-buffer.js';
@@ -16,8 +17,10 @@ export interface FetchProfileOptions {
   readonly maxBytes: number;
   /** Aborts the fetch; it then rejects with the signal's reason. */
   readonly signal?: AbortSignal;
-  /** node:http agent from the run's transport (a pool to pod IPs, or one that dials a port-forward); http.globalAgent by default. */
+  /** Agent from the run's transport (a pool to pod IPs, or one that dials a port-forward); an https.Agent for https targets; the global agent of the scheme by default. */
   readonly agent?: http.Agent;
+  /** Extra request headers (an https target's Authorization); never logged. */
+  readonly headers?: Readonly<Record<string, string>>;
   /** Told of every chunk of body bytes as it arrives (for the run's byte budget). */
   readonly onBytes?: (bytes: number) => void;
 }
@@ -55,12 +58,12 @@ function download(target: Target, opts: FetchProfileOptions, where: string): Pro
   return new Promise<Buffer>((resolve, reject) => {
     let req: http.ClientRequest;
     try {
-      req = http.get({
+      req = (target.scheme === 'https' ? https : http).get({
         host: target.pod.ip,
         port: target.port,
         path: target.path,
         agent: opts.agent,
-        headers: { accept: 'application/octet-stream', 'user-agent': USER_AGENT },
+        headers: { ...opts.headers, accept: 'application/octet-stream', 'user-agent': USER_AGENT },
       });
     } catch (err) {
       reject(connectionError(target, opts.timeoutMs, totalMs, where, err));

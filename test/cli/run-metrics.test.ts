@@ -17,6 +17,7 @@ const target = (p: PodInfo, type: ProfileType): Target => ({
   pod: p,
   type,
   service: p.name,
+  scheme: 'http',
   port: 6060,
   path: `/debug/pprof/${type}`,
   url: `http://10.0.0.1:6060/debug/pprof/${type}`,
@@ -60,7 +61,7 @@ describe('runMetrics', () => {
     expect(labelled(metrics.get('kprofefe_profiles_stored'))).toEqual({ cpu: 0, heap: 2, allocs: 0, goroutine: 2, block: 0, mutex: 0, threadcreate: 0 });
     expect(metrics.get('kprofefe_profiles_stored')?.samples).toHaveLength(PROFILE_TYPES.length);
     expect(Object.values(labelled(metrics.get('kprofefe_profiles_failed')))).toEqual(FAILURE_REASONS.map(() => 0));
-    expect(FAILURE_REASONS).toHaveLength(12);
+    expect(FAILURE_REASONS).toHaveLength(13);
     expect(single(metrics.get('kprofefe_pods_selected'))).toEqual([2]);
     expect(single(metrics.get('kprofefe_pods_skipped'))).toEqual([0]);
     const [duration] = single(metrics.get('kprofefe_run_duration_seconds')) ?? [];

@@ -1,4 +1,5 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { PROFILE_TYPE_SPECS, PROFILE_TYPES, type ProfileType } from '../../src/profile-types.js';
 import { fixture } from './fixtures.js';
@@ -53,6 +54,8 @@ export interface FakePodOptions {
   /** Bytes served per type. Default: the real fixtures. */
   profiles?: Partial<Record<ProfileType, Buffer>>;
   faults?: Partial<Record<ProfileType, Fault>>;
+  /** Serve HTTPS with this certificate and key (PEM), as a Go program's ListenAndServeTLS does. */
+  tls?: { cert: string; key: string };
 }
 
 /** One request the pod received. The byte counters keep moving while the response streams. */
@@ -138,7 +141,10 @@ export async function startFakePod(opts: FakePodOptions = {}): Promise<FakePod> 
     });
   };
 
-  const server: Server = createServer((req, res) => {
+  const tls = opts.tls;
+  const serve = (listener: RequestListener): Server =>
+    tls === undefined ? createServer(listener) : (createHttpsServer({ cert: tls.cert, key: tls.key }, listener) as unknown as Server);
+  const server: Server = serve((req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake-pod');
     const record: FakePodRequest = {
       path: url.pathname,
@@ -338,7 +344,7 @@ export async function startFakePod(opts: FakePodOptions = {}): Promise<FakePod> 
     requests,
     url(type, seconds) {
       const query = seconds === undefined ? '' : `?seconds=${seconds}`;
-      return `http://${host}:${port}${prefix}/${PROFILE_TYPE_SPECS[type].endpoint}${query}`;
+      return `${tls === undefined ? 'http' : 'https'}://${host}:${port}${prefix}/${PROFILE_TYPE_SPECS[type].endpoint}${query}`;
     },
     setFault(type, fault) {
       if (fault === undefined) faults.delete(type);

@@ -19,8 +19,9 @@ export function scrapedProfile(type: ProfileType, body: Buffer, labels?: Record<
   return { target: makeTarget(type, { labels }), body, scrapedAt: new Date() };
 }
 
-/** The port, path and URL of a target fetched from `url`. */
-function location(url: string): { port: number; path: string; url: string } {
+/** The scheme, port, path and URL of a target fetched from `url`. */
+function location(url: string): Pick<Target, 'scheme' | 'port' | 'path' | 'url'> {
   const parsed = new URL(url);
-  return { port: Number(parsed.port || 80), path: `${parsed.pathname}${parsed.search}`, url };
+  const scheme = parsed.protocol === 'https:' ? 'https' : 'http';
+  return { scheme, port: Number(parsed.port || (scheme === 'https' ? 443 : 80)), path: `${parsed.pathname}${parsed.search}`, url };
 }

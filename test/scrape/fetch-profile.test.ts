@@ -18,6 +18,7 @@ function targetFor(pod: { ip: string; url(type: ProfileType, seconds?: number): 
     pod: { namespace: 'shop', name: 'orders-7d9f8-abcde', uid: 'uid-1', ip: pod.ip, node: 'node-1', workload: { kind: 'Deployment', name: 'orders' } },
     type,
     service: 'orders',
+    scheme: url.protocol === 'https:' ? 'https' : 'http',
     port: Number(url.port),
     path: `${url.pathname}${url.search}`,
     url: url.href,

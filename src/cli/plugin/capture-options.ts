@@ -9,6 +9,7 @@ import { parsePath } from '../../discover/annotations.js';
 import { DEFAULT_PROFILE_TYPES, type ProfileType } from '../../profile-types.js';
 import { byteSize, collect, cpuSeconds, durationMs, httpUrl, positiveInt, profileTypes } from '../flag-values.js';
 import { collectHeaders } from '../headers.js';
+import { addTargetTlsOptions, type RawTargetTlsOptions, type TargetTlsConfig, toTargetTlsConfig } from '../target-tls-flags.js';
 import { selectionProblem, type PodSelection } from '../../discover/pod-selection.js';
 import type { ServiceRef } from '../../kube/service-proxy.js';
 import type { SinkConfig } from '../../sink/sink-config.js';
@@ -31,6 +32,8 @@ export interface CaptureConfig {
   /** `--port`/`--path`: used instead of the profefe.com/port and profefe.com/path annotations. */
   readonly port: string | undefined;
   readonly path: string | undefined;
+  /** --target-scheme and how HTTPS targets are verified and authenticated (--target-*), as in kprofefe. */
+  readonly target: TargetTlsConfig;
   readonly profileTypes: readonly ProfileType[];
   readonly cpuSeconds: number;
   /** Pods captured at once. */
@@ -49,7 +52,7 @@ export const DEFAULT_CAPTURE_CONCURRENCY = 4;
  * kubectl flags (--kubeconfig, --context, -n, -A, -l) belong to the root command (global-options.ts).
  */
 export function captureOptionsCommand(): Command {
-  return (
+  return addTargetTlsOptions(
     new Command('capture')
       .description(
         "Capture Go pprof profiles from pods through the API server's port-forward (like kubectl port-forward) " +
@@ -95,12 +98,13 @@ Examples:
   kubectl profefe capture -n shop -l app=checkout --output-dir ./profiles
   kubectl profefe capture -n shop checkout-7d9f8c-x2x4z --push
   kubectl profefe capture -n shop checkout-7d9f8c-x2x4z --collector kube-profefe/kube-profefe-collector
-  kubectl profefe capture -n shop checkout-7d9f8c-x2x4z --profefe-hostport http://localhost:10100`,
-      )
+  kubectl profefe capture -n shop checkout-7d9f8c-x2x4z --profefe-hostport http://localhost:10100
+  kubectl profefe capture -n shop checkout-7d9f8c-x2x4z --target-scheme https --target-ca-file ca.crt --target-server-name pprof.shop.svc`,
+      ),
   );
 }
 
-export interface RawCaptureOptions {
+export interface RawCaptureOptions extends RawTargetTlsOptions {
   port?: string;
   path?: string;
   profileTypes: string;
@@ -150,6 +154,7 @@ export function toCaptureConfig({ pods, raw, globals, outputDirGiven, env, cwd }
     selection,
     port: raw.port,
     path: raw.path,
+    target: toTargetTlsConfig(raw, cwd),
     profileTypes: profileTypes('--profile-types', raw.profileTypes),
     cpuSeconds: cpuSeconds('--cpu-duration', raw.cpuDuration),
     concurrency: positiveInt('--concurrency', raw.concurrency, 256),

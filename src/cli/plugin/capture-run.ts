@@ -18,6 +18,7 @@ import { createSink, SinkSetupError } from '../../sink/create-sink.js';
 import { INTERACTIVE_POLICY } from '../../sink/sink-config.js';
 import type { Sink } from '../../sink/sink.js';
 import { PortForwardTransport } from '../../transport/port-forward-transport.js';
+import { insecureWarning } from '../../transport/target-access.js';
 import type { CliIo } from '../main.js';
 import { ConfigFailure } from './action.js';
 import { collectorServiceSink } from './capture-collector-sink.js';
@@ -54,13 +55,26 @@ export async function runCapture(config: CaptureConfig, io: CaptureIo): Promise<
   try {
     const sink = await sinkFor(config, kube, report, signal);
     if (sink === undefined) return signal.aborted ? EXIT_INTERRUPTED : EXIT_CONFIG;
+    const insecure = insecureWarning(config.target.access);
+    if (insecure !== undefined) io.stderr.write(`warning: ${insecure}\n`);
     const outcome = await runScrapeJob({
       kube,
       selection: config.selection,
-      targets: { profileTypes: config.profileTypes, cpuSeconds: config.cpuSeconds, portOverride: config.port, pathOverride: config.path },
+      targets: {
+        profileTypes: config.profileTypes,
+        cpuSeconds: config.cpuSeconds,
+        portOverride: config.port,
+        pathOverride: config.path,
+        scheme: config.target.scheme,
+      },
       limits: { concurrency: PROFILE_CONCURRENCY, cpuConcurrency: Infinity, podsInFlight: config.concurrency, maxInflightBytes: DEFAULT_MAX_INFLIGHT_BYTES },
       fetch: { timeoutMs: config.timeoutMs, maxProfileBytes: config.maxProfileBytes },
-      transport: new PortForwardTransport(kc, { signal, connectTimeoutMs: config.timeoutMs, onOpened: (pod, forward) => report.forwardOpened(pod, forward) }),
+      transport: new PortForwardTransport(kc, {
+        signal,
+        connectTimeoutMs: config.timeoutMs,
+        access: config.target.access,
+        onOpened: (pod, forward) => report.forwardOpened(pod, forward),
+      }),
       sink,
       observer: report,
       signal,
