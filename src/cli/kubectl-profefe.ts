@@ -21,6 +21,7 @@ import { loadCommand } from './plugin/load.js';
 import { flameCommand } from './plugin/flame.js';
 import { mergeCommand } from './plugin/merge.js';
 import { topCommand } from './plugin/top.js';
+import { uiCommand } from './plugin/ui.js';
 
 export type { PluginIo } from './plugin/context.js';
 
@@ -37,6 +38,7 @@ export function kubectlProfefeCommand(): Command {
     .addCommand(loadCommand())
     .addCommand(topCommand())
     .addCommand(flameCommand())
+    .addCommand(uiCommand())
     .addHelpText(
       'after',
       `

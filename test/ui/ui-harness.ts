@@ -1,0 +1,103 @@
+/**
+ * The UI's server started in the test process over a real ProfileSource (the test collector through
+ * the real client, or a directory the real DirectorySink wrote), and the profiles the fault tests need.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { decodeProfile, encodeProfile } from '../../src/pprof/decode-profile.js';
+import { ProfefeClient } from '../../src/profefe/profefe-client.js';
+import type { ProfileType } from '../../src/profile-types.js';
+import { DirectorySink } from '../../src/sink/directory-sink.js';
+import { collectorSource } from '../../src/source/collector-source.js';
+import { directorySource } from '../../src/source/directory-source.js';
+import type { ProfileSource } from '../../src/source/profile-source.js';
+import { sourceBackend } from '../../src/ui/source-backend.js';
+import { startUiServer } from '../../src/ui/ui-server.js';
+import { makeTarget } from '../doubles/make-target.js';
+
+export const XSS_NAME = '<img src=x onerror=alert(1)>';
+
+export interface RunningUi {
+  readonly url: string;
+  get(path: string, headers?: Record<string, string>): Promise<{ status: number; text: string; headers: Headers }>;
+  json<T = Record<string, unknown>>(path: string): Promise<{ status: number; body: T }>;
+  close(): Promise<void>;
+}
+
+/** The UI over `source`, ranges read against `now`. */
+export async function startUi(source: ProfileSource, now?: Date): Promise<RunningUi> {
+  const server = await startUiServer(sourceBackend(source, { now: now && (() => now) }), { host: '127.0.0.1', port: 0 });
+  const get = async (path: string, headers: Record<string, string> = {}) => {
+    const reply = await fetch(new URL(path, server.url), { headers });
+    return { status: reply.status, text: await reply.text(), headers: reply.headers };
+  };
+  return {
+    url: server.url,
+    get,
+    async json<T>(path: string) {
+      const reply = await get(path);
+      return { status: reply.status, body: JSON.parse(reply.text) as T };
+    },
+    close: () => server.close().then(() => source.close()),
+  };
+}
+
+export function collectorUi(collectorUrl: string, now?: Date): Promise<RunningUi> {
+  return startUi(collectorSource(new ProfefeClient({ baseUrl: collectorUrl })), now);
+}
+
+export async function directoryUi(dir: string, now?: Date): Promise<RunningUi> {
+  return startUi(await directorySource(dir), now);
+}
+
+export interface DirProfile {
+  readonly type: ProfileType;
+  readonly body: Buffer;
+  readonly pod: string;
+  readonly service?: string;
+  readonly at: Date;
+}
+
+/** Profiles written by the real DirectorySink (namespace shop); returns their paths. */
+export async function writeProfiles(dir: string, profiles: readonly DirProfile[]): Promise<string[]> {
+  const sink = new DirectorySink(dir);
+  const paths: string[] = [];
+  for (const p of profiles) {
+    const base = makeTarget(p.type);
+    const target = { ...base, service: p.service ?? 'checkout', pod: { ...base.pod, name: p.pod }, labels: { ...base.labels, pod: p.pod } };
+    paths.push(await sink.store({ target, body: p.body, scrapedAt: p.at }));
+  }
+  await sink.close();
+  return paths;
+}
+
+/** The profile with the function named `from` renamed `to` (every frame of it). */
+export function withFunctionRenamed(bytes: Buffer, from: string, to: string): Buffer {
+  const profile = decodeProfile(bytes);
+  const strings = profile.stringTable.strings;
+  const functions = profile.function.filter((fn) => strings[Number(fn.name)] === from);
+  if (functions.length === 0) throw new Error(`the profile has no function ${from}`);
+  const index = profile.stringTable.dedup(to);
+  for (const fn of functions) fn.name = index;
+  return encodeProfile(profile, { gzip: true });
+}
+
+/** A proxy to the collector that answers 404 "nothing found" for one profile's download, as if it was deleted after the listing. */
+export async function vanishingProxy(target: string, id: string): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    if (req.url === `/api/0/profiles/${id}`) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 404, error: 'nothing found' }));
+      return;
+    }
+    void fetch(new URL(req.url ?? '/', target), { method: req.method }).then(
+      async (reply) => {
+        res.writeHead(reply.status, { 'content-type': reply.headers.get('content-type') ?? 'application/octet-stream' });
+        res.end(Buffer.from(await reply.arrayBuffer()));
+      },
+      () => res.destroy(),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
