@@ -6,6 +6,7 @@ import type { Logger } from '../log.js';
 import { ProfefeClient } from '../profefe/profefe-client.js';
 import { ProfefeError } from '../profefe/profefe-error.js';
 import { CircuitBreakerSink } from './circuit-breaker-sink.js';
+import { createPyroscopeSink } from './create-pyroscope-sink.js';
 import { DirectorySink } from './directory-sink.js';
 import { ProfefeSink } from './profefe-sink.js';
 import type { SinkConfig, SinkPolicy } from './sink-config.js';
@@ -29,6 +30,7 @@ const COLLECTOR_CHECK_MS = 5_000;
 /** Rejects with SinkSetupError when the policy checks the collector first and nothing answers, or with the signal's reason. */
 export async function createSink(config: SinkConfig, policy: SinkPolicy, context: SinkContext): Promise<Sink> {
   if (config.kind === 'directory') return new DirectorySink(config.dir);
+  if (config.kind === 'pyroscope') return createPyroscopeSink(config, policy, context);
   const client =
     config.kind === 'profefe-client' ? config.client : new ProfefeClient({ baseUrl: config.url, headers: { ...config.headers }, timeoutMs: context.timeoutMs });
   if (policy.checkCollectorFirst) await checkCollector(client, context.signal);

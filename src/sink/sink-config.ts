@@ -1,14 +1,26 @@
 import type { ProfefeClient } from '../profefe/profefe-client.js';
+import type { PyroscopeAuth } from './pyroscope-client.js';
 
 /**
  * Where a run's profiles go, as the command lines choose it: a profefe collector at a URL, a
  * collector already reached another way (the plugin's client through the API server's service
- * proxy), or a directory.
+ * proxy), a directory, or Grafana Pyroscope.
  */
 export type SinkConfig =
   | { readonly kind: 'profefe'; readonly url: string; readonly headers: Readonly<Record<string, string>> }
   | { readonly kind: 'profefe-client'; readonly client: ProfefeClient }
-  | { readonly kind: 'directory'; readonly dir: string };
+  | { readonly kind: 'directory'; readonly dir: string }
+  | PyroscopeSinkConfig;
+
+/** Grafana Pyroscope's push API at `url` (--pyroscope-*); credentials and headers are never logged. */
+export interface PyroscopeSinkConfig {
+  readonly kind: 'pyroscope';
+  readonly url: string;
+  /** Sent as X-Scope-OrgID. */
+  readonly tenant: string | undefined;
+  readonly auth: PyroscopeAuth | undefined;
+  readonly headers: Readonly<Record<string, string>>;
+}
 
 /**
  * How a sink behaves when the collector misbehaves: named choices, one per kind of front end.

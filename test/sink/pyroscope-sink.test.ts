@@ -4,6 +4,8 @@ import type { ProfileType } from '../../src/profile-types.js';
 import { ProfileError } from '../../src/profile-error.js';
 import { PyroscopeClient, type PyroscopeClientOptions } from '../../src/sink/pyroscope-client.js';
 import { PyroscopeSink } from '../../src/sink/pyroscope-sink.js';
+import { createSink } from '../../src/sink/create-sink.js';
+import { SCHEDULED_POLICY } from '../../src/sink/sink-config.js';
 import type { ScrapedProfile } from '../../src/scrape/scraped-profile.js';
 import { fixture } from '../doubles/fixtures.js';
 import { makeTarget, scrapedProfile } from '../doubles/make-target.js';
@@ -119,6 +121,23 @@ describe('PyroscopeSink: what is pushed', () => {
   it('sends a bearer token', async () => {
     await sink({ auth: { kind: 'bearer', token: TOKEN } }).store(scrapedProfile('cpu', fixture('cpu')));
     expect(double.pushes[0]?.headers.authorization).toBe(`Bearer ${TOKEN}`);
+  });
+});
+
+describe('createSink with a pyroscope SinkConfig', () => {
+  it('builds the sink behind a circuit breaker under the scheduled policy, with tenant and token', async () => {
+    const { log } = capturingLogger();
+    const config = { kind: 'pyroscope', url: double.url, tenant: 't1', auth: { kind: 'bearer', token: TOKEN }, headers: {} } as const;
+    const created = await createSink(config, SCHEDULED_POLICY, { timeoutMs: 5_000, log, signal: new AbortController().signal });
+    try {
+      expect(created.description).toBe(`pyroscope ${double.url}`);
+      expect(created.constructor.name).toBe('CircuitBreakerSink');
+      await created.store(scrapedProfile('mutex', fixture('mutex')));
+      expect(double.profiles[0]).toMatchObject({ tenant: 't1', labels: { __name__: 'mutex', service_name: 'checkout' } });
+      expect(double.pushes[0]?.headers.authorization).toBe(`Bearer ${TOKEN}`);
+    } finally {
+      await created.close();
+    }
   });
 });
 
