@@ -14,6 +14,7 @@ import type { ProfileSource } from '../../src/source/profile-source.js';
 import { sourceBackend } from '../../src/ui/source-backend.js';
 import { startUiServer } from '../../src/ui/ui-server.js';
 import { makeTarget } from '../doubles/make-target.js';
+import { type PluginResult, type RunningPlugin, type RunOptions, startKubectlProfefe } from '../plugin/plugin-harness.js';
 
 export const XSS_NAME = '<img src=x onerror=alert(1)>';
 
@@ -100,4 +101,34 @@ export async function vanishingProxy(target: string, id: string): Promise<{ url:
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+export interface UiProcess {
+  /** The first line it printed on stdout. */
+  readonly url: string;
+  readonly running: RunningPlugin;
+  /** SIGINT, then what it printed and its exit status. */
+  stop(): Promise<PluginResult>;
+}
+
+/** `kubectl profefe ui --no-open <args>` as a subprocess (through kubectl), once it has printed its URL. */
+export async function startUiProcess(args: readonly string[], options: RunOptions = {}): Promise<UiProcess> {
+  const running = await startKubectlProfefe(['ui', '--no-open', ...args], { timeoutMs: 120_000, ...options });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    running.child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString('utf8');
+      const end = out.indexOf('\n');
+      if (end >= 0) resolve(out.slice(0, end));
+    });
+    running.result.then((r) => reject(new Error(`kubectl profefe ui ended (${r.code}) before printing its URL: ${r.stderr}`)), reject);
+  });
+  return {
+    url,
+    running,
+    async stop() {
+      running.child.kill('SIGINT');
+      return running.result;
+    },
+  };
 }
