@@ -7,6 +7,7 @@ import { selectionProblem, type PodSelection } from '../discover/pod-selection.j
 import type { Shard } from '../discover/shard.js';
 import type { SinkConfig } from '../sink/sink-config.js';
 import { parseShard, ShardOptionError } from './shard-flags.js';
+import { DEFAULT_OUTPUT_DIR, sinkConfigs } from './sink-flags.js';
 import { DEFAULT_MAX_INFLIGHT_BYTES } from '../run/byte-budget.js';
 import { DEFAULT_PROFILE_TYPES, type ProfileType } from '../profile-types.js';
 import type { LogLevel } from '../log.js';
@@ -30,7 +31,8 @@ export interface KprofefeConfig {
   readonly maxInflightBytes: number;
   /** --target-scheme and how HTTPS targets are verified and authenticated (--target-*). */
   readonly target: TargetTlsConfig;
-  readonly sink: SinkConfig;
+  /** Every profile is stored in each (sink-flags.ts). */
+  readonly sinks: readonly SinkConfig[];
   readonly shard: Shard;
   /** Where the run's metrics are pushed when it ends (`--pushgateway`); none when undefined. */
   readonly pushgateway: PushgatewayTarget | undefined;
@@ -59,10 +61,10 @@ export function kprofefeCommand(): Command {
       'profile bytes held in memory before new downloads wait (one profile may exceed it)',
       `${DEFAULT_MAX_INFLIGHT_BYTES / 1024 / 1024}MiB`,
     )
-    .addOption(new Option('--profefe-hostport <url>', 'profefe collector URL; without it profiles go to --output-dir').env('PROFEFE_HOSTPORT'))
+    .addOption(new Option('--profefe-hostport <url>', 'store profiles in this profefe collector (as well as in --output-dir when given)').env('PROFEFE_HOSTPORT'))
     .option('--profefe-header <header>', "extra request header for the collector, 'Name: value'; repeatable", collect)
     .option('--profefe-header-file <path>', 'file of extra headers, one "Name: value" per line (e.g. a mounted Secret)')
-    .option('--output-dir <dir>', 'directory to write profiles to when no collector is given', './profiles')
+    .option('--output-dir <dir>', `also write profiles to this directory; default ${DEFAULT_OUTPUT_DIR} when no other sink is given`)
     .option('--shard-count <n>', 'split the pods between this many runs (an Indexed Job)', '1')
     .option('--shard-index <i>', 'which shard this run takes, from 0 (default: $JOB_COMPLETION_INDEX, else 0)')
     .addOption(new Option('--pushgateway <url>', "push the run's metrics to this Prometheus Pushgateway when it ends").env('PUSHGATEWAY_URL'))
@@ -74,13 +76,18 @@ export function kprofefeCommand(): Command {
     .addHelpText(
       'after',
       `
-Exit status: 0 every profile stored; 1 some profiles failed or enabled pods were skipped;
-2 bad flags, no cluster configuration, or the Kubernetes API refused; 130 interrupted.
+Sinks: every sink given gets every profile, fetched once: --profefe-hostport and --output-dir
+together store each profile in the collector and in the directory. With neither, profiles go to
+${DEFAULT_OUTPUT_DIR}, as always. The summary counts stored and failed per sink.
+
+Exit status: 0 every profile stored in every sink; 1 some profiles failed (in any sink) or enabled
+pods were skipped; 2 bad flags, no cluster configuration, or the Kubernetes API refused; 130 interrupted.
 A --pushgateway push that fails is logged as a warning and never changes the exit status.
 
 Examples:
   kprofefe -A --output-dir ./profiles
   kprofefe -n shop -l app=checkout --profefe-hostport http://profefe-collector:10100
+  kprofefe -A --profefe-hostport http://profefe-collector:10100 --output-dir /backup/profiles
   kprofefe -n shop checkout-7d9f8c-x2x4z --profile-types cpu,heap --cpu-duration 10s --dry-run`,
     );
   return addTargetTlsOptions(command);
@@ -102,7 +109,7 @@ interface RawOptions extends RawTargetTlsOptions {
   profefeHostport?: string;
   profefeHeader?: string[];
   profefeHeaderFile?: string;
-  outputDir: string;
+  outputDir?: string;
   shardCount: string;
   shardIndex?: string;
   pushgateway?: string;
@@ -134,10 +141,9 @@ export function toConfig(pods: string[], raw: RawOptions, env: NodeJS.ProcessEnv
   if (raw.profefeHostport === undefined && Object.keys(headers).length > 0) {
     throw new UsageError('--profefe-header and --profefe-header-file need --profefe-hostport');
   }
-  const sink: SinkConfig =
-    raw.profefeHostport !== undefined && raw.profefeHostport !== ''
-      ? { kind: 'profefe', url: httpUrl('--profefe-hostport', raw.profefeHostport), headers }
-      : { kind: 'directory', dir: raw.outputDir };
+  const profefe: SinkConfig | undefined =
+    raw.profefeHostport !== undefined && raw.profefeHostport !== '' ? { kind: 'profefe', url: httpUrl('--profefe-hostport', raw.profefeHostport), headers } : undefined;
+  const sinks = sinkConfigs([profefe], raw.outputDir);
   return {
     kubeconfig: raw.kubeconfig,
     context: raw.context,
@@ -150,7 +156,7 @@ export function toConfig(pods: string[], raw: RawOptions, env: NodeJS.ProcessEnv
     maxProfileBytes: byteSize('--max-profile-size', raw.maxProfileSize),
     maxInflightBytes: byteSize('--max-inflight-bytes', raw.maxInflightBytes),
     target: toTargetTlsConfig(raw, process.cwd()),
-    sink,
+    sinks,
     shard,
     pushgateway,
     dryRun: raw.dryRun === true,

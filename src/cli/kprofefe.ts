@@ -1,6 +1,6 @@
 /**
  * kprofefe: one scheduled scrape run. Flags → config → the scrape job (src/run/scrape-job.ts)
- * with a direct transport to pod IPs, the sink for the flags and a log observer → the run's
+ * with a direct transport to pod IPs, the sinks for the flags and a log observer → the run's
  * metrics to the Pushgateway (--pushgateway; a failed push changes nothing) → exit status.
  * Only bin/kprofefe.js calls process.exit.
  */
@@ -15,7 +15,7 @@ import { pushRunMetrics } from '../metrics/push-run-metrics.js';
 import { displayUrl } from '../metrics/pushgateway-target.js';
 import { listErrorMessage, logObserver, logOutcome } from '../run/log-observer.js';
 import { discoverSelection, runScrapeJob, type Discovery } from '../run/scrape-job.js';
-import { createSink } from '../sink/create-sink.js';
+import { createSinks } from '../sink/create-sinks.js';
 import { SCHEDULED_POLICY } from '../sink/sink-config.js';
 import { directTransport } from '../transport/direct-transport.js';
 import { insecureWarning } from '../transport/target-access.js';
@@ -65,12 +65,12 @@ function discoveryOf(kube: KubeAccess, config: KprofefeConfig): Discovery {
 
 async function scrape(discovery: Discovery, config: KprofefeConfig, io: CliIo, log: Logger): Promise<number> {
   const signal = io.signal ?? new AbortController().signal;
-  const sink = await createSink(config.sink, SCHEDULED_POLICY, { timeoutMs: config.timeoutMs, log, signal });
+  const sinks = await createSinks(config.sinks, SCHEDULED_POLICY, { timeoutMs: config.timeoutMs, log, signal });
   const { selection } = config;
   log.info(
     {
       cluster: discovery.kube.describe(),
-      sink: sink.description,
+      sinks: sinks.map((sink) => sink.description),
       namespaces: selection.allNamespaces ? 'all' : selection.namespaces.length > 0 ? selection.namespaces : [discovery.kube.namespace],
       selector: selection.labelSelector,
       pods: selection.names.length > 0 ? selection.names : undefined,
@@ -88,7 +88,7 @@ async function scrape(discovery: Discovery, config: KprofefeConfig, io: CliIo, l
     limits: { concurrency: config.concurrency, cpuConcurrency: config.cpuConcurrency, podsInFlight: Infinity, maxInflightBytes: config.maxInflightBytes },
     fetch: { timeoutMs: config.timeoutMs, maxProfileBytes: config.maxProfileBytes },
     transport: directTransport(config.target.access),
-    sink,
+    sinks,
     observer: logObserver(log),
     signal,
   });

@@ -9,6 +9,7 @@ import { KubeApiError } from '../kube/kube-api-error.js';
 import type { Logger } from '../log.js';
 import type { RunObserver } from './run-observer.js';
 import type { RunOutcome } from './run-outcome.js';
+import type { RunSummaryJson } from './run-summary.js';
 
 export function logObserver(log: Logger): RunObserver {
   return {
@@ -19,11 +20,12 @@ export function logObserver(log: Logger): RunObserver {
       else if (isError) log.error({ ...where, why: pod.why }, `pod ${podKey(pod)} cannot be scraped: ${pod.reason}`);
       else log.debug({ ...where, why: pod.why }, `pod not scraped: ${pod.reason}`);
     },
-    profileStored(target, location, bytes) {
-      log.debug({ namespace: target.pod.namespace, pod: target.pod.name, type: target.type, url: target.url, location, bytes }, 'profile stored');
+    profileStored(target, location, bytes, sink) {
+      log.debug({ namespace: target.pod.namespace, pod: target.pod.name, type: target.type, url: target.url, sink, location, bytes }, 'profile stored');
     },
-    profileFailed(target, error) {
-      log.warn({ namespace: target.pod.namespace, pod: target.pod.name, type: target.type, url: target.url, reason: error.code }, error.message);
+    profileFailed(target, error, sink) {
+      // No sink: the fetch failed, for every sink.
+      log.warn({ namespace: target.pod.namespace, pod: target.pod.name, type: target.type, url: target.url, sink, reason: error.code }, error.message);
     },
   };
 }
@@ -40,14 +42,23 @@ export function logOutcome(log: Logger, { summary, ending }: RunOutcome): void {
       return;
     case 'clean':
     case 'nothing-selected':
-      log.info({ summary: report }, `run finished: ${report.profilesStored} profiles stored from ${report.podsSelected} pods`);
+      log.info({ summary: report }, `run finished: ${report.profilesStored} profiles stored from ${report.podsSelected} pods in ${sinkNames(report)}`);
       return;
     case 'partial':
       log.warn(
         { summary: report },
-        `run finished with failures: ${report.profilesStored} of ${report.profilesAttempted} profiles stored, ${report.profilesFailed} failed, ${report.podsSkipped} pods skipped`,
+        `run finished with failures: stored ${storedPerSink(report)}; ${report.profilesFailed} of ${report.profilesAttempted} profiles failed, ${report.podsSkipped} pods skipped`,
       );
   }
+}
+
+function sinkNames(report: RunSummaryJson): string {
+  return report.sinks.map((counts) => counts.sink).join(', ');
+}
+
+/** `10/12 in profefe http://…, 12/12 in directory /p`: every sink, so the failing one is named. */
+function storedPerSink(report: RunSummaryJson): string {
+  return report.sinks.map((counts) => `${counts.stored}/${report.profilesAttempted} in ${counts.sink}`).join(', ');
 }
 
 export function listErrorMessage(err: unknown): string {

@@ -20,8 +20,14 @@ export interface RunObserver {
   podStarted?(pod: PodInfo, targets: readonly Target[]): void;
   /** The pod is reachable and its profile requested (a CPU profile now takes `target.seconds`). */
   profileStarted?(target: Target): void;
-  profileStored?(target: Target, location: string, bytes: number): void;
-  profileFailed?(target: Target, error: ProfileError): void;
+  /** Told once per sink that stored the profile; `sink` is the sink's description. */
+  profileStored?(target: Target, location: string, bytes: number, sink: string): void;
+  /**
+   * Told once per sink that failed to store the profile, naming it; or once, with `sink`
+   * undefined, when the profile failed before reaching the sinks (fetch, interruption): it then
+   * failed in every sink.
+   */
+  profileFailed?(target: Target, error: ProfileError, sink?: string): void;
   /** Every profile of the pod is stored or failed. */
   podDone?(pod: PodInfo): void;
 }
@@ -32,8 +38,8 @@ export function observeAll(...observers: readonly RunObserver[]): Required<RunOb
     podSkipped: (pod, isError) => observers.forEach((o) => o.podSkipped?.(pod, isError)),
     podStarted: (pod, targets) => observers.forEach((o) => o.podStarted?.(pod, targets)),
     profileStarted: (target) => observers.forEach((o) => o.profileStarted?.(target)),
-    profileStored: (target, location, bytes) => observers.forEach((o) => o.profileStored?.(target, location, bytes)),
-    profileFailed: (target, error) => observers.forEach((o) => o.profileFailed?.(target, error)),
+    profileStored: (target, location, bytes, sink) => observers.forEach((o) => o.profileStored?.(target, location, bytes, sink)),
+    profileFailed: (target, error, sink) => observers.forEach((o) => o.profileFailed?.(target, error, sink)),
     podDone: (pod) => observers.forEach((o) => o.podDone?.(pod)),
   };
 }

@@ -8,6 +8,7 @@ import type { PodInfo, Target } from '../discover/target.js';
 import type { ProfileError, ProfileErrorCode } from '../profile-error.js';
 import type { ProfileType } from '../profile-types.js';
 import type { RunObserver, SkippedPod } from './run-observer.js';
+import { SinkTally, type ProfileOutcome, type SinkCountsJson } from './sink-tally.js';
 
 const MAX_EXAMPLES = 10;
 
@@ -22,6 +23,8 @@ export interface RunSummaryJson {
   profilesFailed: number;
   storedByType: Partial<Record<ProfileType, number>>;
   failedByReason: Partial<Record<ProfileErrorCode, number>>;
+  /** Per sink, in the run's order: each attempted profile is stored or failed in each (stored + failed = attempted). */
+  sinks: SinkCountsJson[];
   durationMs: number;
   /** Peak resident memory of this process so far (process.resourceUsage().maxRSS). */
   peakRssMiB: number;
@@ -42,6 +45,15 @@ export class RunSummary implements RunObserver {
   readonly failedByReason: Partial<Record<ProfileErrorCode, number>> = {};
   /** Set when listing pods failed part-way; the profiles already queued were still accounted. */
   listError: Error | undefined;
+  private readonly sinkTally: SinkTally;
+
+  /**
+   * `sinks`: the names (descriptions) of the run's sinks. A profile counts as stored once every
+   * sink stored it, as failed once any sink failed it; the counts per sink are in `sinks`.
+   */
+  constructor(sinks: readonly string[] = []) {
+    this.sinkTally = new SinkTally(sinks);
+  }
 
   podStarted(_pod: PodInfo, targets: readonly Target[]): void {
     this.podsSelected += 1;
@@ -60,14 +72,30 @@ export class RunSummary implements RunObserver {
     }
   }
 
-  profileStored(target: Target): void {
-    this.profilesStored += 1;
-    this.storedByType[target.type] = (this.storedByType[target.type] ?? 0) + 1;
+  /** `sink` undefined: stored in every sink. */
+  profileStored(target: Target, _location?: string, _bytes?: number, sink?: string): void {
+    this.profileOutcome(target, this.sinkTally.stored(target, sink));
   }
 
-  profileFailed(_target: Target, error: ProfileError): void {
-    this.profilesFailed += 1;
-    this.failedByReason[error.code] = (this.failedByReason[error.code] ?? 0) + 1;
+  /** `sink` undefined: failed before reaching the sinks, so in every sink. */
+  profileFailed(target: Target, error: ProfileError, sink?: string): void {
+    this.profileOutcome(target, this.sinkTally.failed(target, error, sink));
+  }
+
+  private profileOutcome(target: Target, outcome: ProfileOutcome): void {
+    if (outcome === 'pending') return;
+    if (outcome === 'stored') {
+      this.profilesStored += 1;
+      this.storedByType[target.type] = (this.storedByType[target.type] ?? 0) + 1;
+    } else {
+      this.profilesFailed += 1;
+      this.failedByReason[outcome.code] = (this.failedByReason[outcome.code] ?? 0) + 1;
+    }
+  }
+
+  /** Per sink: stored and failed there (each attempted profile is one or the other in every sink). */
+  get sinks(): SinkCountsJson[] {
+    return this.sinkTally.toJSON();
   }
 
   /** Clean: every attempted profile stored, no enabled or named pod skipped, no named pod missing, the listing complete. */
@@ -87,6 +115,7 @@ export class RunSummary implements RunObserver {
       profilesFailed: this.profilesFailed,
       storedByType: this.storedByType,
       failedByReason: this.failedByReason,
+      sinks: this.sinks,
       durationMs: Date.now() - this.startedAt,
       peakRssMiB: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10,
     };

@@ -1,10 +1,10 @@
 /**
  * The one entry point of a scrape, for every front end: a pod selection and target options in,
  * the run's outcome (summary and exit status) out. kprofefe and capture differ only in what
- * they pass: the transport (pod IPs or port-forwards), the sink, the observer, the limits.
+ * they pass: the transport (pod IPs or port-forwards), the sinks, the observer, the limits.
  *
  *   list the selection (kube) → pod → targets (discover) → scrapeRun: fetch through the
- *   transport (scrape) → store (sink) → outcome
+ *   transport (scrape) → store (each sink) → outcome
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import { discoverTargets, type DiscoveredItem } from '../discover/discover-targets.js';
@@ -12,6 +12,7 @@ import type { TargetOptions } from '../discover/pod-targets.js';
 import type { PodSelection } from '../discover/pod-selection.js';
 import type { KubeAccess } from '../kube/kube-access.js';
 import { listSelection } from '../kube/list-pods.js';
+import { closeSinks } from '../sink/fan-out.js';
 import type { Sink } from '../sink/sink.js';
 import type { RunObserver } from './run-observer.js';
 import { runOutcome, type RunOutcome } from './run-outcome.js';
@@ -33,8 +34,8 @@ export interface ScrapeJob extends Discovery {
   readonly fetch: FetchLimits;
   /** Closed by the job when the run ends. */
   readonly transport: Transport;
-  /** Closed by the job when the run ends. */
-  readonly sink: Sink;
+  /** Every profile is stored in each; closed by the job when the run ends. */
+  readonly sinks: readonly Sink[];
   readonly observer: RunObserver;
   readonly signal: AbortSignal;
   /** A selection that finds no pod is a failure (capture), not a quiet run (kprofefe). */
@@ -48,19 +49,19 @@ export function discoverSelection(discovery: Discovery): AsyncIterable<Discovere
 }
 
 export async function runScrapeJob(job: ScrapeJob): Promise<RunOutcome> {
-  const { transport, sink, signal } = job;
+  const { transport, sinks, signal } = job;
   try {
     const summary = await scrapeRun(discoverSelection(job), {
       limits: job.limits,
       fetch: job.fetch,
       transport,
-      sink,
+      sinks,
       observer: job.observer,
       signal,
       named: job.selection.names.length > 0,
     });
     return runOutcome(summary, signal.aborted, job.requireTargets === true);
   } finally {
-    await Promise.all([transport.close(), sink.close()]);
+    await Promise.all([transport.close(), closeSinks(sinks)]);
   }
 }

@@ -1,15 +1,14 @@
 /**
  * One profile of a run, start to end: reserve its share of the byte budget, connect through the
- * transport, fetch and validate, store under the upload limit, and tell the observer it was
- * stored or why it failed. Never rejects: every outcome is told.
+ * transport, fetch and validate, store in every sink at once (each under its own limit), and
+ * tell the observer, per sink, it was stored or why it failed. Never rejects: every outcome is told.
  */
-import type { LimitFunction } from 'p-limit';
 import type { Target } from '../discover/target.js';
 import { freeBuffer } from '../free-buffer.js';
 import { ProfileError } from '../profile-error.js';
 import { fetchProfile } from '../scrape/fetch-profile.js';
 import type { ScrapedProfile } from '../scrape/scraped-profile.js';
-import type { Sink } from '../sink/sink.js';
+import type { SinkFanOut, SinkResult } from '../sink/fan-out.js';
 import type { ByteBudget } from './byte-budget.js';
 import type { RunObserver } from './run-observer.js';
 import type { Transport } from './transport.js';
@@ -22,33 +21,40 @@ export interface FetchLimits {
 
 export interface ProfileScrapeContext {
   readonly transport: Transport;
-  readonly sink: Sink;
+  /** Every sink of the run, each with its own stores in flight. */
+  readonly sinks: SinkFanOut;
   readonly fetch: FetchLimits;
   readonly observe: Required<RunObserver>;
   readonly signal: AbortSignal;
   readonly budget: ByteBudget;
-  /** Uploads in flight, shared by every profile of the run. */
-  readonly storePool: LimitFunction;
 }
 
 export function profileScraper(context: ProfileScrapeContext): (target: Target) => Promise<void> {
-  const { sink, observe, signal, budget, storePool } = context;
+  const { sinks, observe, signal, budget } = context;
   return async (target) => {
     const share = budget.share(target.type);
     try {
       await share.reserve(signal);
       const profile = await fetchThrough(context, target, share.onBytes);
       if (signal.aborted) throw new ProfileError('INTERRUPTED', 'the run was interrupted before this profile was stored');
-      const location = await storePool(() => sink.store(profile, signal));
-      observe.profileStored(target, location, profile.body.length);
-      // Stored: the sink has read every byte (a failed store may still be writing, so not then).
-      freeBuffer(profile.body);
+      const results = await sinks.store(profile, signal);
+      tellResults(observe, target, profile.body.length, results, signal);
+      // Stored everywhere: every sink has read every byte (a failed store may still be writing, so not then).
+      if (results.every((result) => result.stored)) freeBuffer(profile.body);
     } catch (err) {
       observe.profileFailed(target, asProfileError(err, signal));
     } finally {
       share.release();
     }
   };
+}
+
+/** One event per sink: stored with its location, or failed with its reason. */
+function tellResults(observe: Required<RunObserver>, target: Target, bytes: number, results: readonly SinkResult[], signal: AbortSignal): void {
+  for (const result of results) {
+    if (result.stored) observe.profileStored(target, result.location, bytes, result.sink);
+    else observe.profileFailed(target, asProfileError(result.error, signal), result.sink);
+  }
 }
 
 /** Connects through the transport and fetches; a connect failure is explained by the transport when it can. */

@@ -9,8 +9,9 @@
  *
  * Two profile pools: CPU profiles wait `seconds` on the pod and return small bodies, so many run
  * at once (`cpuConcurrency`); every other profile is a download that may be megabytes, so few
- * run at once (`concurrency`). Uploads, of both kinds, share one limit of `concurrency`: when a
- * thousand CPU profiles finish together, the collector still sees at most `concurrency` requests.
+ * run at once (`concurrency`). Uploads, of both kinds, share one limit of `concurrency` per sink:
+ * when a thousand CPU profiles finish together, a collector still sees at most `concurrency`
+ * requests, and a slow sink never takes another sink's slots (src/sink/fan-out.ts).
  * A byte budget (`maxInflightBytes`) holds new downloads back while large profiles are being
  * validated and uploaded, so memory does not become `concurrency` × the largest profile. Listing
  * pauses while the pods-in-flight limit or the CPU pool is full or the data queue is long, so
@@ -22,6 +23,7 @@ import { setMaxListeners } from 'node:events';
 import pLimit from 'p-limit';
 import type { DiscoveredItem } from '../discover/discover-targets.js';
 import { podKey, type PodInfo, type Target } from '../discover/target.js';
+import { SinkFanOut } from '../sink/fan-out.js';
 import type { Sink } from '../sink/sink.js';
 import { profileScraper, type FetchLimits } from './scrape-profile.js';
 import { ByteBudget } from './byte-budget.js';
@@ -33,7 +35,7 @@ import type { Transport } from './transport.js';
 const MIN_DATA_QUEUE = 10_000;
 
 export interface RunLimits {
-  /** Profile downloads in flight, and uploads in flight. */
+  /** Profile downloads in flight, and uploads in flight per sink. */
   readonly concurrency: number;
   /** CPU profiles in flight (they wait on the pod and return small bodies). */
   readonly cpuConcurrency: number;
@@ -47,7 +49,8 @@ export interface ScrapeRunOptions {
   readonly limits: RunLimits;
   readonly fetch: FetchLimits;
   readonly transport: Transport;
-  readonly sink: Sink;
+  /** Every fetched profile is stored in each (at once, each with `concurrency` stores in flight). */
+  readonly sinks: readonly Sink[];
   readonly observer?: RunObserver;
   readonly signal?: AbortSignal;
   /** Pods were named: a named pod that cannot be scraped is an error, not "not selected". */
@@ -60,7 +63,8 @@ export async function scrapeRun(items: AsyncIterable<DiscoveredItem>, options: S
   const signal = options.signal ?? new AbortController().signal;
   // Every profile in flight listens for the run's abort: thousands of listeners are expected.
   setMaxListeners(0, signal);
-  const summary = new RunSummary();
+  const sinks = new SinkFanOut(options.sinks, options.limits.concurrency);
+  const summary = new RunSummary(sinks.names);
   const observe = observeAll(summary, options.observer ?? {});
   const pods = new PodsInFlight(options.transport, observe);
   const { limits } = options;
@@ -70,12 +74,11 @@ export async function scrapeRun(items: AsyncIterable<DiscoveredItem>, options: S
 
   const scrapeOne = profileScraper({
     transport: options.transport,
-    sink: options.sink,
+    sinks,
     fetch: options.fetch,
     observe,
     signal,
     budget: new ByteBudget(limits.maxInflightBytes),
-    storePool: pLimit(limits.concurrency),
   });
 
   // Profiles queued or running per pool, and a waiter woken whenever one settles.

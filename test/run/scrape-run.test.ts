@@ -121,13 +121,13 @@ const LIMITS: RunLimits = { concurrency: 8, cpuConcurrency: 8, podsInFlight: Inf
 function run(
   listing: AsyncIterable<PodSourceItem>,
   transport: ScriptedTransport,
-  options: { types: ProfileType[]; limits?: Partial<RunLimits>; sink?: Sink; observer?: RunObserver; signal?: AbortSignal; named?: boolean },
+  options: { types: ProfileType[]; limits?: Partial<RunLimits>; sink?: Sink; sinks?: Sink[]; observer?: RunObserver; signal?: AbortSignal; named?: boolean },
 ) {
   return scrapeRun(discoverTargets(listing, { profileTypes: options.types, cpuSeconds: 1, requireEnable: options.named !== true }), {
     limits: { ...LIMITS, ...options.limits },
     fetch: { timeoutMs: 10_000, maxProfileBytes: 64 * 1024 * 1024 },
     transport,
-    sink: options.sink ?? new MemorySink(),
+    sinks: options.sinks ?? [options.sink ?? new MemorySink()],
     observer: options.observer,
     signal: options.signal,
     named: options.named,

@@ -75,7 +75,7 @@ export async function runCapture(config: CaptureConfig, io: CaptureIo): Promise<
         access: config.target.access,
         onOpened: (pod, forward) => report.forwardOpened(pod, forward),
       }),
-      sink,
+      sinks: [sink],
       observer: report,
       signal,
       requireTargets: true,
