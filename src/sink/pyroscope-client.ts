@@ -11,12 +11,9 @@ import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { validateReadWriteMaxBytes, type UniversalClientFn } from '@connectrpc/connect/protocol';
 import { codeToString, createTransport } from '@connectrpc/connect/protocol-connect';
 import { createNodeHttpClient } from '@connectrpc/connect-node';
+import type { PyroscopeAuth } from './pyroscope-auth.js';
 import { PyroscopeError } from './pyroscope-error.js';
 import { type PushRequest, PusherService } from './pyroscope-schema.js';
-
-export type PyroscopeAuth =
-  | { readonly kind: 'basic'; readonly username: string; readonly password: string }
-  | { readonly kind: 'bearer'; readonly token: string };
 
 export interface PyroscopeClientOptions {
   /** Pyroscope's base URL, e.g. `http://pyroscope:4040` (the push API lies below it). */
@@ -97,10 +94,6 @@ export class PyroscopeClient {
 function requestHeaders(options: PyroscopeClientOptions): Record<string, string> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.tenant !== undefined && options.tenant !== '') headers['X-Scope-OrgID'] = options.tenant;
-  if (options.auth?.kind === 'basic') {
-    headers.Authorization = `Basic ${Buffer.from(`${options.auth.username}:${options.auth.password}`).toString('base64')}`;
-  } else if (options.auth?.kind === 'bearer') {
-    headers.Authorization = `Bearer ${options.auth.token}`;
-  }
+  if (options.auth !== undefined) headers.Authorization = options.auth.header();
   return headers;
 }

@@ -45,21 +45,31 @@ export interface PyroscopeLabelSet {
 }
 
 /**
- * Whether a profile is a difference over a window rather than counts since the process started:
- * Go's `?seconds=N` on a cumulative type. Such profiles get `__delta__="false"` ("already a
- * delta, do not diff"); a cumulative profile without a window is sent without it, so a server
- * that computes deltas itself still does.
+ * What a scraped profile says about the time it covers (ScrapedProfile's `window`): `window` for
+ * Go's `?seconds=N` answer, `cumulative` when the target refused it.
  */
-export function coversWindow(target: Pick<Target, 'type' | 'seconds'>): boolean {
-  return CUMULATIVE_TYPES.has(target.type) && target.seconds !== undefined && target.seconds > 0;
+export interface WindowedProfile {
+  readonly target: Target;
+  readonly window?: { readonly kind: string };
 }
 
-export function pyroscopeLabels(target: Target): PyroscopeLabelSet {
+/**
+ * Whether a profile of a counter type (heap, allocs, block, mutex: counts since the process
+ * started) is the difference over a window. Such profiles get `__delta__="false"` ("already a
+ * delta, do not diff"); a cumulative one is sent without it, so a server that computes deltas
+ * itself still does.
+ */
+export function coversWindow(profile: WindowedProfile): boolean {
+  return CUMULATIVE_TYPES.has(profile.target.type) && profile.window?.kind === 'window';
+}
+
+export function pyroscopeLabels(profile: WindowedProfile): PyroscopeLabelSet {
+  const { target } = profile;
   const labels: PushLabel[] = [
     { name: '__name__', value: PYROSCOPE_PROFILE_NAMES[target.type] },
     { name: 'service_name', value: target.service },
   ];
-  if (coversWindow(target)) labels.push({ name: '__delta__', value: 'false' });
+  if (coversWindow(profile)) labels.push({ name: '__delta__', value: 'false' });
   const dropped: DroppedLabel[] = [];
   const taken = new Set(labels.map((l) => l.name));
   for (const name of targetLabelOrder(target.labels)) {

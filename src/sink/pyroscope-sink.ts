@@ -42,7 +42,7 @@ export class PyroscopeSink implements Sink {
   async store(profile: ScrapedProfile, signal?: AbortSignal): Promise<string> {
     const { target } = profile;
     const context = { pod: podKey(target.pod), type: target.type };
-    const { labels, dropped } = pyroscopeLabels(target);
+    const { labels, dropped } = pyroscopeLabels(profile);
     this.reportDropped(context.pod, dropped);
     const request = create(PushRequestSchema, { series: [{ labels: [...labels], samples: [{ rawProfile: profile.body, ID: randomUUID() }] }] });
     let attemptsMade = 0;

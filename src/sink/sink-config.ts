@@ -1,5 +1,5 @@
 import type { ProfefeClient } from '../profefe/profefe-client.js';
-import type { PyroscopeAuth } from './pyroscope-client.js';
+import type { PyroscopeAuth } from './pyroscope-auth.js';
 
 /**
  * Where a run's profiles go, as the command lines choose it: a profefe collector at a URL, a

@@ -8,7 +8,7 @@ describe('pyroscopeLabels', () => {
       ...makeTarget('mutex'),
       labels: { zeta: '1', workload: 'checkout', alpha: '2', pod: 'p', workload_kind: 'Deployment', node: 'n', namespace: 'shop', container: 'app' },
     };
-    expect(pyroscopeLabels(target).labels.map((l) => l.name)).toEqual([
+    expect(pyroscopeLabels({ target }).labels.map((l) => l.name)).toEqual([
       '__name__',
       'service_name',
       'namespace',
@@ -23,7 +23,7 @@ describe('pyroscopeLabels', () => {
   });
 
   it('a label from the target cannot replace service_name or __name__', () => {
-    const { labels, dropped } = pyroscopeLabels({ ...makeTarget('cpu'), labels: { service_name: 'other', __name__: 'x' } });
+    const { labels, dropped } = pyroscopeLabels({ target: { ...makeTarget('cpu'), labels: { service_name: 'other', __name__: 'x' } } });
     expect(labels).toEqual([
       { name: '__name__', value: 'process_cpu' },
       { name: 'service_name', value: 'checkout' },
@@ -38,11 +38,13 @@ describe('pyroscopeLabels', () => {
     expect(sanitiseLabelName('ok_Name9')).toBe('ok_Name9');
   });
 
-  it('a window: cumulative types with seconds only', () => {
-    expect(coversWindow({ type: 'allocs', seconds: 30 })).toBe(true);
-    expect(coversWindow({ type: 'mutex', seconds: undefined })).toBe(false);
-    expect(coversWindow({ type: 'cpu', seconds: 30 })).toBe(false);
-    expect(coversWindow({ type: 'goroutine', seconds: 30 })).toBe(false);
+  it('a window: counter types whose profile covers one', () => {
+    const window = { kind: 'window', seconds: 30 };
+    expect(coversWindow({ target: makeTarget('allocs'), window })).toBe(true);
+    expect(coversWindow({ target: makeTarget('mutex'), window: { kind: 'cumulative' } })).toBe(false);
+    expect(coversWindow({ target: makeTarget('block') })).toBe(false);
+    expect(coversWindow({ target: makeTarget('cpu'), window })).toBe(false);
+    expect(coversWindow({ target: makeTarget('goroutine'), window })).toBe(false);
   });
 
   it('prints a selector with quoted values', () => {

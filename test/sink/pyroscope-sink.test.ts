@@ -1,14 +1,15 @@
+import { inspect } from 'node:util';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ProfileType } from '../../src/profile-types.js';
 import { ProfileError } from '../../src/profile-error.js';
+import { PyroscopeAuth } from '../../src/sink/pyroscope-auth.js';
 import { PyroscopeClient, type PyroscopeClientOptions } from '../../src/sink/pyroscope-client.js';
 import { PyroscopeSink } from '../../src/sink/pyroscope-sink.js';
 import { createSink } from '../../src/sink/create-sink.js';
 import { SCHEDULED_POLICY } from '../../src/sink/sink-config.js';
-import type { ScrapedProfile } from '../../src/scrape/scraped-profile.js';
 import { fixture } from '../doubles/fixtures.js';
-import { makeTarget, scrapedProfile } from '../doubles/make-target.js';
+import { scrapedProfile } from '../doubles/make-target.js';
 import { type PyroscopeDouble, startPyroscopeDouble } from '../doubles/pyroscope-double.js';
 import { rejectionOf } from '../expect-rejection.js';
 
@@ -39,8 +40,8 @@ function sink(options: Partial<PyroscopeClientOptions> & { attempts?: number; lo
   return s;
 }
 
-function windowProfile(type: ProfileType, seconds: number): ScrapedProfile {
-  return { target: makeTarget(type, { seconds }), body: fixture(type === 'heap' ? 'heap' : 'block'), scrapedAt: new Date() };
+function windowed(type: ProfileType, window: { kind: 'window'; seconds: number } | { kind: 'cumulative'; reason: string }) {
+  return { ...scrapedProfile(type, fixture(type)), window };
 }
 
 const rejection = (p: Promise<unknown>) => rejectionOf(p, ProfileError);
@@ -63,13 +64,20 @@ describe('PyroscopeSink: what is pushed', () => {
     expect(double.profiles.map((p) => p.labels.__name__)).toEqual(['memory', 'memory', 'goroutine', 'block', 'mutex', 'threadcreate']);
   });
 
-  it('__delta__="false" only on cumulative types that cover a window', async () => {
+  it('__delta__="false" only on counter types that cover a window', async () => {
     const s = sink();
-    await s.store(windowProfile('block', 15));
-    await s.store(windowProfile('heap', 15));
+    await s.store(windowed('block', { kind: 'window', seconds: 15 }));
+    await s.store(windowed('allocs', { kind: 'window', seconds: 15 }));
+    await s.store(windowed('mutex', { kind: 'cumulative', reason: 'seconds refused (400)' }));
     await s.store(scrapedProfile('heap', fixture('heap')));
-    await s.store({ target: makeTarget('cpu', { seconds: 10 }), body: fixture('cpu'), scrapedAt: new Date() });
-    expect(double.profiles.map((p) => p.labels.__delta__)).toEqual(['false', 'false', undefined, undefined]);
+    await s.store(windowed('cpu', { kind: 'window', seconds: 10 }));
+    expect(double.profiles.map((p) => [p.labels.__name__, p.labels.__delta__])).toEqual([
+      ['block', 'false'],
+      ['memory', 'false'],
+      ['mutex', undefined],
+      ['memory', undefined],
+      ['process_cpu', undefined],
+    ]);
   });
 
   it('extra labels get Prometheus names; colliding and reserved ones are left out and reported once per pod', async () => {
@@ -106,7 +114,7 @@ describe('PyroscopeSink: what is pushed', () => {
   it('sends the tenant, basic auth and extra headers; credentials never reach the log', async () => {
     const { log, lines } = capturingLogger();
     double.failNext(1, 'unavailable');
-    await sink({ log, tenant: 'team-a', auth: { kind: 'basic', username: '123456', password: PASSWORD }, headers: { 'X-Proxy-Key': 'k1' } }).store(
+    await sink({ log, tenant: 'team-a', auth: PyroscopeAuth.basic('123456', PASSWORD), headers: { 'X-Proxy-Key': 'k1' } }).store(
       scrapedProfile('cpu', fixture('cpu')),
     );
     const headers = double.pushes[1]?.headers;
@@ -118,8 +126,15 @@ describe('PyroscopeSink: what is pushed', () => {
     expect(lines.join('\n')).not.toMatch(new RegExp(`${PASSWORD}|${Buffer.from(`123456:${PASSWORD}`).toString('base64')}|k1`));
   });
 
+  it('credentials print as [redacted] however they are shown', () => {
+    const auth = PyroscopeAuth.basic('123456', PASSWORD);
+    const shown = [String(auth), `${auth}`, JSON.stringify({ auth }), inspect({ auth }), inspect(PyroscopeAuth.bearer(TOKEN))].join(' ');
+    expect(shown).not.toMatch(new RegExp(`${PASSWORD}|${TOKEN}|123456`));
+    expect(shown).toContain('[redacted basic auth]');
+  });
+
   it('sends a bearer token', async () => {
-    await sink({ auth: { kind: 'bearer', token: TOKEN } }).store(scrapedProfile('cpu', fixture('cpu')));
+    await sink({ auth: PyroscopeAuth.bearer(TOKEN) }).store(scrapedProfile('cpu', fixture('cpu')));
     expect(double.pushes[0]?.headers.authorization).toBe(`Bearer ${TOKEN}`);
   });
 });
@@ -127,7 +142,7 @@ describe('PyroscopeSink: what is pushed', () => {
 describe('createSink with a pyroscope SinkConfig', () => {
   it('builds the sink behind a circuit breaker under the scheduled policy, with tenant and token', async () => {
     const { log } = capturingLogger();
-    const config = { kind: 'pyroscope', url: double.url, tenant: 't1', auth: { kind: 'bearer', token: TOKEN }, headers: {} } as const;
+    const config = { kind: 'pyroscope', url: double.url, tenant: 't1', auth: PyroscopeAuth.bearer(TOKEN), headers: {} } as const;
     const created = await createSink(config, SCHEDULED_POLICY, { timeoutMs: 5_000, log, signal: new AbortController().signal });
     try {
       expect(created.description).toBe(`pyroscope ${double.url}`);
@@ -207,7 +222,7 @@ describe('PyroscopeSink: failures (bad-input rows)', () => {
   it('401 from a gateway: rejected at once, pointing at the credential flags', async () => {
     const gated = await startPyroscopeDouble({ authorization: `Bearer ${TOKEN}` });
     try {
-      const client = new PyroscopeClient({ baseUrl: gated.url, timeoutMs: 5_000, auth: { kind: 'bearer', token: 'wrong' } });
+      const client = new PyroscopeClient({ baseUrl: gated.url, timeoutMs: 5_000, auth: PyroscopeAuth.bearer('wrong') });
       const s = new PyroscopeSink({ client, retry: { attempts: 4, baseDelayMs: 5, maxDelayMs: 20 } });
       open.push(s);
       const err = await rejection(s.store(scrapedProfile('cpu', fixture('cpu'))));
