@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { Command } from 'commander';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { addPyroscopeOptions, type RawPyroscopeOptions, toPyroscopeSinkConfig } from '../../src/cli/pyroscope-flags.js';
 import { UsageError } from '../../src/cli/usage-error.js';
 import { tempDir } from './run-cli.js';
@@ -19,32 +19,26 @@ beforeAll(async () => {
   await writeFile(join(dir, 'nocolon'), 'justaname\n');
 });
 
-function parse(args: string[], env: Record<string, string> = {}) {
-  const saved = process.env.PYROSCOPE_URL;
-  if (env.PYROSCOPE_URL !== undefined) process.env.PYROSCOPE_URL = env.PYROSCOPE_URL;
-  else delete process.env.PYROSCOPE_URL;
-  try {
-    const command = addPyroscopeOptions(new Command('kprofefe')).exitOverride();
-    command.parse(args, { from: 'user' });
-    return toPyroscopeSinkConfig(command.opts<RawPyroscopeOptions>(), dir);
-  } finally {
-    if (saved === undefined) delete process.env.PYROSCOPE_URL;
-    else process.env.PYROSCOPE_URL = saved;
-  }
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+function parse(args: string[]) {
+  const command = addPyroscopeOptions(new Command('kprofefe')).exitOverride();
+  command.parse(args, { from: 'user' });
+  return toPyroscopeSinkConfig(command.opts<RawPyroscopeOptions>(), dir);
 }
 
-function usageError(args: string[]): string {
-  try {
-    parse(args);
-  } catch (err) {
-    expect(err).toBeInstanceOf(UsageError);
-    return (err as Error).message;
-  }
-  throw new Error(`no UsageError for ${args.join(' ')}`);
+/** Asserts `args` are refused with a UsageError; chain `.toThrow(message)` to check its text. */
+function refusal(args: string[]) {
+  const outcome = expect(() => parse(args));
+  outcome.toThrow(UsageError);
+  return outcome;
 }
 
 describe('--pyroscope-* flags', () => {
   it('none given: no Pyroscope sink', () => {
+    vi.stubEnv('PYROSCOPE_URL', '');
     expect(parse([])).toBeUndefined();
   });
 
@@ -78,34 +72,33 @@ describe('--pyroscope-* flags', () => {
   });
 
   it('PYROSCOPE_URL is the default of --pyroscope-url', () => {
-    expect(parse([], { PYROSCOPE_URL: 'http://pyroscope.monitoring:4040' })?.url).toBe('http://pyroscope.monitoring:4040');
+    vi.stubEnv('PYROSCOPE_URL', 'http://pyroscope.monitoring:4040');
+    expect(parse([])?.url).toBe('http://pyroscope.monitoring:4040');
   });
 
   it('refuses what cannot work, naming the flag and never the secret', () => {
-    expect(usageError(['--pyroscope-tenant', 't'])).toBe('--pyroscope-tenant needs --pyroscope-url');
-    expect(usageError(['--pyroscope-bearer-token-file', 'token', '--pyroscope-header', 'A: b'])).toBe(
+    refusal(['--pyroscope-tenant', 't']).toThrow('--pyroscope-tenant needs --pyroscope-url');
+    refusal(['--pyroscope-bearer-token-file', 'token', '--pyroscope-header', 'A: b']).toThrow(
       '--pyroscope-bearer-token-file, --pyroscope-header need --pyroscope-url',
     );
-    expect(usageError(['--pyroscope-url', 'ftp://x'])).toBe('--pyroscope-url "ftp://x": only http:// and https:// URLs are supported');
-    expect(usageError(['--pyroscope-url', 'http://user:pw@pyroscope:4040'])).toBe(
+    refusal(['--pyroscope-url', 'ftp://x']).toThrow('--pyroscope-url "ftp://x": only http:// and https:// URLs are supported');
+    refusal(['--pyroscope-url', 'http://user:pw@pyroscope:4040']).toThrow(
       '--pyroscope-url: put credentials in --pyroscope-basic-auth-file or --pyroscope-bearer-token-file, not in the URL',
     );
     const url = ['--pyroscope-url', 'http://pyroscope:4040'];
-    expect(usageError([...url, '--pyroscope-basic-auth-file', 'basic', '--pyroscope-bearer-token-file', 'token'])).toBe(
+    refusal([...url, '--pyroscope-basic-auth-file', 'basic', '--pyroscope-bearer-token-file', 'token']).toThrow(
       '--pyroscope-basic-auth-file and --pyroscope-bearer-token-file: give one of them, not both',
     );
-    expect(usageError([...url, '--pyroscope-bearer-token-file', 'token', '--pyroscope-header', 'authorization: Bearer x'])).toBe(
+    refusal([...url, '--pyroscope-bearer-token-file', 'token', '--pyroscope-header', 'authorization: Bearer x']).toThrow(
       '--pyroscope-header Authorization and --pyroscope-bearer-token-file: give one of them, not both',
     );
-    expect(usageError([...url, '--pyroscope-bearer-token-file', 'empty'])).toBe(`--pyroscope-bearer-token-file ${join(dir, 'empty')}: the token is empty`);
-    expect(usageError([...url, '--pyroscope-basic-auth-file', 'nocolon'])).toBe(
+    refusal([...url, '--pyroscope-bearer-token-file', 'empty']).toThrow(`--pyroscope-bearer-token-file ${join(dir, 'empty')}: the token is empty`);
+    refusal([...url, '--pyroscope-basic-auth-file', 'nocolon']).toThrow(
       `--pyroscope-basic-auth-file ${join(dir, 'nocolon')}: expected "username:password" on one line (the content is not shown)`,
     );
-    expect(usageError([...url, '--pyroscope-bearer-token-file', 'missing'])).toBe(
-      `--pyroscope-bearer-token-file ${join(dir, 'missing')}: cannot read it (ENOENT)`,
-    );
-    expect(usageError([...url, '--pyroscope-tenant', 'a b'])).toMatch(/^--pyroscope-tenant "a b": a tenant ID is 1 to 150 letters/);
-    expect(usageError([...url, '--pyroscope-tenant', '..'])).toMatch(/^--pyroscope-tenant "\.\.": /);
-    expect(usageError([...url, '--pyroscope-header', 'no colon here'])).toMatch(/^--pyroscope-header: expected "Name: value"/);
+    refusal([...url, '--pyroscope-bearer-token-file', 'missing']).toThrow(`--pyroscope-bearer-token-file ${join(dir, 'missing')}: cannot read it (ENOENT)`);
+    refusal([...url, '--pyroscope-tenant', 'a b']).toThrow(/^--pyroscope-tenant "a b": a tenant ID is 1 to 150 letters/);
+    refusal([...url, '--pyroscope-tenant', '..']).toThrow(/^--pyroscope-tenant "\.\.": /);
+    refusal([...url, '--pyroscope-header', 'no colon here']).toThrow(/^--pyroscope-header: expected "Name: value"/);
   });
 });
