@@ -161,6 +161,7 @@ kprofefe's arguments for one job. Called with (dict "root" $ "job" $job).
 {{- else }}
 {{- $args = append $args (printf "--output-dir=%s" $destination.outputDir) }}
 {{- end }}
+{{- $args = concat $args (include "kube-profefe.targets" $root | fromYaml).args }}
 {{- if gt (int $job.shards) 1 }}
 {{- $args = append $args (printf "--shard-count=%d" (int $job.shards)) }}
 {{- end }}
