@@ -8,7 +8,11 @@
 import type { Target } from '../discover/target.js';
 import type { ProfileType } from '../profile-types.js';
 
-/** `__name__` per profile type. Alloy sends heap and allocs as `memory`; it has no threadcreate, which keeps its own name. */
+/**
+ * `__name__` per profile type. Alloy sends heap and allocs as `memory`; it has no threadcreate,
+ * which keeps its own name. allocs also gets `pprof_type="allocs"` (as in profefe), so the
+ * allocation window and the heap snapshot of one pod stay two series rather than adding up.
+ */
 export const PYROSCOPE_PROFILE_NAMES: Readonly<Record<ProfileType, string>> = {
   cpu: 'process_cpu',
   heap: 'memory',
@@ -70,6 +74,7 @@ export function pyroscopeLabels(profile: WindowedProfile): PyroscopeLabelSet {
     { name: 'service_name', value: target.service },
   ];
   if (coversWindow(profile)) labels.push({ name: '__delta__', value: 'false' });
+  if (target.type === 'allocs') labels.push({ name: 'pprof_type', value: 'allocs' });
   const dropped: DroppedLabel[] = [];
   const taken = new Set(labels.map((l) => l.name));
   for (const name of targetLabelOrder(target.labels)) {

@@ -58,10 +58,17 @@ describe('PyroscopeSink: what is pushed', () => {
     expect(double.pushes[0]?.headers['content-type']).toBe('application/proto');
   });
 
-  it('names each type as Alloy does: heap and allocs are memory', async () => {
+  it('names each type as Alloy does: heap and allocs are memory, allocs with pprof_type=allocs', async () => {
     const s = sink();
     for (const type of ['heap', 'allocs', 'goroutine', 'block', 'mutex', 'threadcreate'] as const) await s.store(scrapedProfile(type, fixture(type)));
-    expect(double.profiles.map((p) => p.labels.__name__)).toEqual(['memory', 'memory', 'goroutine', 'block', 'mutex', 'threadcreate']);
+    expect(double.profiles.map((p) => [p.labels.__name__, p.labels.pprof_type])).toEqual([
+      ['memory', undefined],
+      ['memory', 'allocs'],
+      ['goroutine', undefined],
+      ['block', undefined],
+      ['mutex', undefined],
+      ['threadcreate', undefined],
+    ]);
   });
 
   it('__delta__="false" only on counter types that cover a window', async () => {
