@@ -11,9 +11,9 @@ import { cleanEnv, runCli, tempDir } from '../cli/run-cli.js';
 import { startFakeKubeApi, type FakeKubeApi } from '../doubles/fake-kube-api.js';
 import { startFakePod, type FakePod } from '../doubles/fake-pod.js';
 import { fixture } from '../doubles/fixtures.js';
-import { goToolPprof } from '../doubles/go-tools.js';
 import { enabled, makePod } from '../doubles/make-pod.js';
 import { goPprofTop, parsePprofTop } from '../pprof/go-pprof.js';
+import { goMergedTopLines, pprofTopLines } from '../source/go-reference.js';
 import { writeProfiles, type StoredFile } from '../source/sink-written-dir.js';
 import { kubectlProfefe } from './plugin-harness.js';
 
@@ -26,14 +26,6 @@ const cpu = (pod: string, at: string, profile: StoredFile['profile'] = 'cpu'): S
   at,
   profile,
 });
-
-/** go tool pprof -top of go tool pprof -proto of the files, without the File: line. */
-async function goMergedTop(files: readonly string[]): Promise<string[]> {
-  const dir = await tempDir('profiles-dir-go-');
-  const reference = join(dir, 'go.pb.gz');
-  await goToolPprof(['-proto', '-output', reference, ...files]);
-  return (await goToolPprof(['-top', reference])).split('\n').slice(1);
-}
 
 describe('--profiles-dir on what kprofefe --output-dir wrote', () => {
   let api: FakeKubeApi;
@@ -111,8 +103,8 @@ describe('--profiles-dir on directories the DirectorySink wrote', () => {
     expect(result.stderr).toBe('');
     const file = 'api-cpu-20260301T090000Z-20260301T130000Z.pb.gz';
     expect(result.stdout).toBe(`${file}\n`);
-    const ours = (await goToolPprof(['-top', join(cwd, file)])).split('\n').slice(1);
-    expect(ours).toEqual(await goMergedTop(written.slice(0, 3).map((w) => w.path)));
+    const ours = await pprofTopLines(join(cwd, file));
+    expect(ours).toEqual(await goMergedTopLines(written.slice(0, 3).map((w) => w.path)));
 
     const namespaced = await kubectlProfefe([
       'merge',
@@ -136,7 +128,7 @@ describe('--profiles-dir on directories the DirectorySink wrote', () => {
     const { dir, written } = await writeProfiles([cpu('api-1', '2026-03-01T10:00:00.000Z'), cpu('api-2', '2026-03-01T11:00:00.000Z', 'cpu-large')]);
     const result = await kubectlProfefe(['top', '--service', 'api', '--type', 'cpu', ...RANGE, '--profiles-dir', '.'], { cwd: dir });
     expect(result.code, result.stderr).toBe(0);
-    const reference = await goMergedTop(written.map((w) => w.path));
+    const reference = await goMergedTopLines(written.map((w) => w.path));
     const pprof = parsePprofTop(reference.join('\n'));
     expect(parsePprofTop(result.stdout).rows).toEqual(pprof.rows);
     expect(pprof.rows.length).toBeGreaterThan(0);
@@ -173,8 +165,8 @@ describe('--profiles-dir on directories the DirectorySink wrote', () => {
     const bad = written[1]?.id ?? '';
     expect(result.stderr.startsWith(`merged 2 of 3 profiles; 1 skipped: ${bad}: ${bad} `)).toBe(true);
     expect(result.stderr.split('\n')).toHaveLength(2);
-    const ours = (await goToolPprof(['-top', join(cwd, 'm.pb.gz')])).split('\n').slice(1);
-    expect(ours).toEqual(await goMergedTop([written[0]?.path ?? '', written[2]?.path ?? '']));
+    const ours = await pprofTopLines(join(cwd, 'm.pb.gz'));
+    expect(ours).toEqual(await goMergedTopLines([written[0]?.path ?? '', written[2]?.path ?? '']));
   });
 
   it('a missing directory: an error naming it, exit 2, nothing written', async () => {
