@@ -23,6 +23,9 @@ import { syntheticProfile } from '../pprof/synthetic-profile.js';
 import { exactUnit, pprofCum } from './pprof-reference.js';
 import { countNamed } from './tree-walk.js';
 
+/** The page's own getComputedStyle, inside evaluate() callbacks (the project's TypeScript has no DOM lib). */
+declare const getComputedStyle: (element: unknown) => { readonly fill: string };
+
 let browser: LaunchedBrowser;
 let dir: string;
 
