@@ -214,7 +214,7 @@ describe('where profiles go: values that would lose them, or contradict each oth
     expect(render).toThrow(
       'nowhere to keep profiles: collector.enabled is false, collector.url is empty and output.existingClaim is empty. ' +
         "Set collector.enabled=true (the chart's profefe collector), collector.url=<URL of an existing profefe collector>, " +
-        'or output.existingClaim=<an existing PersistentVolumeClaim> to write profiles to output.dir',
+        "output.existingClaim=<an existing PersistentVolumeClaim> to write profiles to output.dir, or pyroscope.url=<Grafana Pyroscope's URL>",
     );
   });
 

@@ -158,9 +158,10 @@ kprofefe's arguments for one job. Called with (dict "root" $ "job" $job).
 {{- if $root.Values.collector.headersSecret.name }}
 {{- $args = append $args (printf "--profefe-header-file=%s" (include "kube-profefe.headersFile" $root)) }}
 {{- end }}
-{{- else }}
+{{- else if $destination.outputDir }}
 {{- $args = append $args (printf "--output-dir=%s" $destination.outputDir) }}
 {{- end }}
+{{- $args = concat $args (include "kube-profefe.pyroscope" $root | fromYaml).args }}
 {{- $args = concat $args (include "kube-profefe.targets" $root | fromYaml).args }}
 {{- if gt (int $job.shards) 1 }}
 {{- $args = append $args (printf "--shard-count=%d" (int $job.shards)) }}
