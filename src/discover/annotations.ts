@@ -20,7 +20,6 @@ export const DEFAULT_PATH = '/debug/pprof';
 
 /** How the pprof endpoint is spoken to: plain HTTP, or HTTPS (still to the pod IP). */
 export type TargetScheme = 'http' | 'https';
-export const TARGET_SCHEMES: readonly TargetScheme[] = ['http', 'https'];
 
 export interface AnnotationProblem {
   readonly annotation: string;

@@ -131,4 +131,15 @@ describe('kubectl profefe capture: https pods through port-forward', () => {
     );
     expect(pod.requests).toHaveLength(0);
   });
+
+  it('refuses a bad --target-* flag before capturing anything (exit 2), naming it', async () => {
+    const forwardsBefore = cluster.portForward.requests().length;
+    const scheme = await cluster.capture(['-n', 'shop', 'api-0', '--target-scheme', 'ftp']);
+    expect(scheme.code).toBe(2);
+    expect(scheme.stderr).toContain('--target-scheme "ftp": expected http or https');
+    const missing = await cluster.capture(['-n', 'shop', 'api-0', '--target-bearer-token-file', 'no-such-token']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`--target-bearer-token-file ${join(cluster.home, 'no-such-token')}: cannot read it (ENOENT)`);
+    expect(cluster.portForward.requests()).toHaveLength(forwardsBefore);
+  });
 });
