@@ -16,6 +16,7 @@ import { VERSION } from '../version.js';
 import { byteSize, collect, cpuSeconds, durationMs, httpUrl, logLevel, positiveInt, profileTypes } from './flag-values.js';
 import { collectHeaders } from './headers.js';
 import { addTargetTlsOptions, type RawTargetTlsOptions, type TargetTlsConfig, toTargetTlsConfig } from './target-tls-flags.js';
+import { addPyroscopeOptions, type RawPyroscopeOptions, toPyroscopeSinkConfig } from './pyroscope-flags.js';
 import { UsageError } from './usage-error.js';
 
 export interface KprofefeConfig {
@@ -90,10 +91,10 @@ Examples:
   kprofefe -A --profefe-hostport http://profefe-collector:10100 --output-dir /backup/profiles
   kprofefe -n shop checkout-7d9f8c-x2x4z --profile-types cpu,heap --cpu-duration 10s --dry-run`,
     );
-  return addTargetTlsOptions(command);
+  return addPyroscopeOptions(addTargetTlsOptions(command));
 }
 
-interface RawOptions extends RawTargetTlsOptions {
+interface RawOptions extends RawTargetTlsOptions, RawPyroscopeOptions {
   kubeconfig?: string;
   context?: string;
   namespace?: string[];
@@ -143,7 +144,7 @@ export function toConfig(pods: string[], raw: RawOptions, env: NodeJS.ProcessEnv
   }
   const profefe: SinkConfig | undefined =
     raw.profefeHostport !== undefined && raw.profefeHostport !== '' ? { kind: 'profefe', url: httpUrl('--profefe-hostport', raw.profefeHostport), headers } : undefined;
-  const sinks = sinkConfigs([profefe], raw.outputDir);
+  const sinks = sinkConfigs([profefe, toPyroscopeSinkConfig(raw, process.cwd())], raw.outputDir);
   return {
     kubeconfig: raw.kubeconfig,
     context: raw.context,
