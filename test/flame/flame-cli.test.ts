@@ -9,7 +9,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FlameGraphData } from '../../src/flame/flame-tree.js';
-import { tempDir } from '../cli/run-cli.js';
+import { cleanEnv, runCli, tempDir } from '../cli/run-cli.js';
 import { fixture, fixturePath, type PprofFixtureName } from '../doubles/fixtures.js';
 import { kubectlProfefe, seed, useTestCollector, withTime } from '../plugin/plugin-harness.js';
 import { writeProfiles } from '../source/sink-written-dir.js';
@@ -183,5 +183,21 @@ describe('flame --profiles-dir', () => {
     const byId = await kubectlProfefe(['flame', written[0]!.id, '--profiles-dir', dir, '-O', 'one.svg'], { cwd });
     expect(byId.code, byId.stderr).toBe(0);
     expect(existsSync(join(cwd, 'one.svg'))).toBe(true);
+  });
+});
+
+describe('flame completion', () => {
+  it('completes profile files for the arguments and --diff-base (directive 0: the shell lists files), kubectl_complete-profefe as kubectl runs it', async () => {
+    const env = cleanEnv(await tempDir('flame-complete-'));
+    for (const words of [
+      ['flame', ''],
+      ['flame', 'cpu.pb.gz', '--diff-base', ''],
+    ]) {
+      const run = await runCli('kubectl_complete-profefe', words, { env });
+      expect({ words, code: run.code, stdout: run.stdout }).toEqual({ words, code: 0, stdout: ':0\n' });
+    }
+    const flags = await runCli('kubectl_complete-profefe', ['flame', '--'], { env });
+    for (const flag of ['--diff-base', '--base-from', '--base-to', '--sample-index', '--output-file', '--profiles-dir'])
+      expect(flags.stdout).toContain(`${flag}\t`);
   });
 });

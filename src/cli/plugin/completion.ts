@@ -40,7 +40,7 @@ export interface CompletionOptions {
 }
 
 /** Flags whose value is a file or directory: the shell completes those itself. */
-const FILE_FLAGS = new Set(['kubeconfig', 'profefe-header-file', 'output-file']);
+const FILE_FLAGS = new Set(['kubeconfig', 'profefe-header-file', 'output-file', 'diff-base']);
 const DIR_FLAGS = new Set(['output-dir']);
 
 export async function complete(words: readonly string[], options: CompletionOptions): Promise<CompletionResult> {
@@ -67,7 +67,8 @@ export async function complete(words: readonly string[], options: CompletionOpti
       );
     case 'load':
     case 'top':
-      // Profile files (and, for top, stored profile ids, which cannot be listed without a query).
+    case 'flame':
+      // Profile files (and, for top and flame, stored profile ids, which cannot be listed without a query).
       return { candidates: [], directive: Directive.Default };
     default:
       return { candidates: [], directive: Directive.NoFileComp };
