@@ -1,6 +1,6 @@
 /**
  * /compare: the view's range and labels against a base (another range: base_from/base_to, or
- * another label value: base_labels). The diff flame graph (growth red, shrinkage blue) and the
+ * another label value: base_labels). The diff flame graph (growth red, shrinkage green) and the
  * change per function.
  */
 import { encodeLabels } from '../../profefe/labels.js';
@@ -73,7 +73,7 @@ function diffBody(result: Comparison): SafeHtml {
 <td>${formatChange(c.cum - c.baseCum, unit, outputUnit)}</td><td class="name">${c.name}</td></tr>`;
   });
   return html`<p>Total: ${formatValue(diff.baseTotal, unit, outputUnit)} → ${formatValue(diff.total, unit, outputUnit)} (${formatChange(diff.total - diff.baseTotal, unit, outputUnit)}).
-Red grew, blue shrank; a frame's width is both ranges together.</p>
+Red grew, green shrank; a frame's width is both sides together.</p>
 <div class="side"><div class="flame-box"><h2>Diff flame graph</h2>${flameMount(diff.flame)}</div>
 <div class="top-box"><h2>Change per function</h2><table class="changes"><thead><tr><th>base flat</th><th>flat</th><th>Δ flat</th><th>Δ% of base</th><th>Δ cum</th><th class="name">function</th></tr></thead>
 <tbody>${rows}</tbody></table></div></div>`;

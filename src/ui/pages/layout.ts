@@ -29,7 +29,7 @@ th { background: #eef1f4; } td.name, th.name { text-align: left; white-space: no
 .side { display: flex; gap: 16px; align-items: flex-start; } .side > .flame-box { flex: 3; min-width: 0; } .side > .top-box { flex: 2; max-height: 900px; overflow: auto; }
 .flame { background: #fff; border: 1px solid #e3e6ea; min-height: 60px; }
 code.cmd { display: block; background: #1d232b; color: #e8eef5; padding: 8px; border-radius: 4px; white-space: pre-wrap; word-break: break-all; }
-.grow { color: #b3261e; } .shrink { color: #1a5fb4; }
+.grow { color: #b3261e; } .shrink { color: #2e7d32; }
 svg.timeline { background: #fff; border: 1px solid #e3e6ea; } svg.timeline text { font-size: 11px; fill: #333; }
 `);
 
