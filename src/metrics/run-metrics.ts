@@ -10,6 +10,7 @@
 import type { ProfileErrorCode } from '../profile-error.js';
 import { PROFILE_TYPES } from '../profile-types.js';
 import type { RunOutcome } from '../run/run-outcome.js';
+import { sinkMetrics } from './sink-metrics.js';
 
 export interface MetricSample {
   readonly labels: Readonly<Record<string, string>>;
@@ -42,7 +43,7 @@ const REASONS: Readonly<Record<ProfileErrorCode, true>> = {
 export const FAILURE_REASONS = Object.keys(REASONS) as ProfileErrorCode[];
 
 /** Label names of kprofefe's own metrics: a grouping key may not use them. */
-export const METRIC_LABEL_NAMES: readonly string[] = ['type', 'reason'];
+export const METRIC_LABEL_NAMES: readonly string[] = ['type', 'reason', 'sink'];
 
 const gauge = (name: string, help: string, value: number): RunMetric => ({ name, help, labelNames: [], samples: [{ labels: {}, value }] });
 
@@ -74,6 +75,7 @@ export function runMetrics(outcome: RunOutcome, endedAtMs: number): RunMetric[] 
       report.podsSkipped + report.podsMissing,
     ),
     gauge('kprofefe_run_duration_seconds', 'How long the last run took.', report.durationMs / 1000),
+    ...sinkMetrics(report, FAILURE_REASONS),
   );
   return metrics;
 }

@@ -76,6 +76,7 @@ describe('kprofefe --pushgateway flags', () => {
     [['--pushgateway', 'http://pgw', '--pushgateway-label', 'job=x'], '--pushgateway-label: the job label is set with --pushgateway-job'],
     [['--pushgateway', 'http://pgw', '--pushgateway-label', 'type=x'], `--pushgateway-label: "type" is a label of kprofefe's metrics`],
     [['--pushgateway', 'http://pgw', '--pushgateway-label', 'reason=x'], `--pushgateway-label: "reason" is a label of kprofefe's metrics`],
+    [['--pushgateway', 'http://pgw', '--pushgateway-label', 'sink=x'], `--pushgateway-label: "sink" is a label of kprofefe's metrics`],
     [['--pushgateway', 'http://pgw', '--pushgateway-label', 'a=1', '--pushgateway-label', 'a=2'], '--pushgateway-label: "a" is given twice'],
     [['--pushgateway', 'http://pgw', '--pushgateway-label', 'a='], '--pushgateway-label "a=": the value may not be empty'],
     [['--pushgateway', 'http://pgw', '--pushgateway-label', 'a=b/c'], '--pushgateway-label "a=b/c": the value may not contain "/"'],

@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { FAILURE_REASONS } from '../../src/metrics/run-metrics.js';
 import { startFakeKubeApi, type FakeKubeApi } from '../doubles/fake-kube-api.js';
 import { startFakePod, type FakePod, type FakePodOptions } from '../doubles/fake-pod.js';
 import { enabled, makePod } from '../doubles/make-pod.js';
@@ -70,7 +71,7 @@ function expectCounts(metrics: Map<string, number>, result: CliResult): void {
   const summary = summaryOf(result);
   for (const type of TYPES) expect(metrics.get(`kprofefe_profiles_stored{type=${type}}`), type).toBe(summary.storedByType[type] ?? 0);
   const failed = [...metrics].filter(([name]) => name.startsWith('kprofefe_profiles_failed{'));
-  expect(failed.length).toBe(12);
+  expect(failed.length).toBe(FAILURE_REASONS.length);
   for (const [name, value] of failed) expect(value, name).toBe(summary.failedByReason[name.slice('kprofefe_profiles_failed{reason='.length, -1)] ?? 0);
   expect(metrics.get('kprofefe_pods_selected')).toBe(summary.podsSelected);
 }

@@ -13,6 +13,7 @@ import { startFakePod, type FakePod } from '../doubles/fake-pod.js';
 import { fixture } from '../doubles/fixtures.js';
 import { enabled, makePod } from '../doubles/make-pod.js';
 import { startTestCollector, type TestCollector } from '../doubles/test-collector.js';
+import { groupOf, startPushgateway } from './pushgateway.js';
 import { cleanEnv, runCli, summaryOf, tempDir, type CliResult } from './run-cli.js';
 
 const FAST = ['--cpu-duration', '1s', '--timeout', '2s', '--profile-types', 'cpu,heap,goroutine,block,mutex,threadcreate'];
@@ -153,6 +154,32 @@ describe('kprofefe --profefe-hostport and --output-dir together', () => {
       { sink: `directory ${out}`, stored: 6, failed: 0, failedByReason: {} },
     ]);
     expect(lastLine(result).msg).toMatch(new RegExp(`^run finished with failures: stored 4/6 in profefe ${c.url}, 6/6 in directory `));
+  });
+});
+
+describe('kprofefe sinks: the run metrics per sink', () => {
+  it('pushes kprofefe_sink_profiles_stored{sink} and kprofefe_sink_profiles_failed{sink,reason} to a real Pushgateway', async () => {
+    await onePod('127.0.0.66');
+    const c = await collector();
+    c.setDown(true);
+    const out = await tempDir('kprofefe-sinks-');
+    const gateway = await startPushgateway();
+    try {
+      const result = await kprofefe(['--profefe-hostport', c.url, '--output-dir', out, '--pushgateway', gateway.url]);
+      expect(result.code, result.stderr).toBe(1);
+      const metrics = groupOf(await gateway.samples(), { job: 'kprofefe' });
+      expect(metrics.get(`kprofefe_sink_profiles_stored{sink=profefe ${c.url}}`)).toBe(0);
+      expect(metrics.get(`kprofefe_sink_profiles_stored{sink=directory ${out}}`)).toBe(6);
+      expect(metrics.get(`kprofefe_sink_profiles_failed{reason=SINK_UNAVAILABLE,sink=profefe ${c.url}}`)).toBe(6);
+      expect(metrics.get(`kprofefe_sink_profiles_failed{reason=SINK_UNAVAILABLE,sink=directory ${out}}`)).toBe(0);
+      // Every reason, 0 included, for each sink: a later run resets what this one counted.
+      const failedSamples = [...metrics.keys()].filter((name) => name.startsWith('kprofefe_sink_profiles_failed{'));
+      expect(failedSamples.length).toBe(2 * [...metrics.keys()].filter((name) => name.startsWith('kprofefe_profiles_failed{')).length);
+      // The run's own counts stay per profile: all 6 failed (in the collector).
+      expect(metrics.get('kprofefe_profiles_failed{reason=SINK_UNAVAILABLE}')).toBe(6);
+    } finally {
+      await gateway.close();
+    }
   });
 });
 

@@ -123,7 +123,7 @@ export function parseExposition(text: string): Sample[] {
 }
 
 /** Labels of kprofefe's own metrics; every other label of a pushed sample is its group's. */
-const METRIC_LABELS = new Set(['type', 'reason']);
+const METRIC_LABELS = new Set(['type', 'reason', 'sink']);
 
 /**
  * The samples of one group (its labels exactly: job, instance and the grouping labels), by metric
