@@ -55,7 +55,8 @@ describe('PyroscopeSink: what is pushed', () => {
     expect(stored?.rawProfile.equals(fixture('cpu'))).toBe(true);
     expect(stored?.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(location).toBe(`${double.url} {__name__="process_cpu", service_name="checkout", namespace="shop", pod="checkout-7d9f"}`);
-    expect(double.pushes[0]?.headers['content-type']).toBe('application/proto');
+    // The Connect protocol, binary, with the push timeout as Connect's header.
+    expect(double.pushes[0]?.headers).toMatchObject({ 'content-type': 'application/proto', 'connect-protocol-version': '1', 'connect-timeout-ms': '5000' });
   });
 
   it('names each type as Alloy does: heap and allocs are memory, allocs with pprof_type=allocs', async () => {
