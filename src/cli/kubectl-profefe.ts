@@ -46,6 +46,8 @@ The collector commands (get, merge, load, top, and capture --push) reach the col
 --profefe-hostport (env PROFEFE_HOSTPORT), or its Service through the API server's service proxy:
 --collector NAMESPACE/SERVICE[:PORT], else the Service the chart installs, found by its labels
 (app.kubernetes.io/name=kube-profefe, app.kubernetes.io/component=collector).
+get services, get profiles, merge and top --service read a directory kprofefe --output-dir wrote
+instead with --profiles-dir DIR.
 Exit status: 0 done (an empty result included); 1 some items failed, or the collector failed;
 2 bad flags or configuration, no collector found, or the Kubernetes API refused; 130 interrupted.
 
