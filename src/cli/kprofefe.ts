@@ -78,6 +78,7 @@ async function scrape(discovery: Discovery, config: KprofefeConfig, io: CliIo, l
       cpuSeconds: config.cpuSeconds,
       shard: config.shard.count > 1 ? config.shard : undefined,
       pushgateway: config.pushgateway === undefined ? undefined : displayUrl(config.pushgateway.url),
+      targets: config.target.description,
     },
     'run started',
   );

@@ -25,6 +25,8 @@ export interface TargetTlsConfig {
   /** The scheme of pods without a profefe.com/scheme annotation. */
   readonly scheme: TargetScheme;
   readonly access: TargetAccess;
+  /** For the run's first log line: the scheme and the files and names given, never the token; undefined with the defaults. */
+  readonly description: Readonly<Record<string, string | boolean | undefined>> | undefined;
 }
 
 const HELP_GROUP = 'HTTPS and authenticated targets (the host is always the pod IP):';
@@ -53,7 +55,18 @@ export function toTargetTlsConfig(raw: RawTargetTlsOptions, cwd: string): Target
   const ca = raw.targetCaFile === undefined ? undefined : readCaFile(resolve(cwd, raw.targetCaFile));
   const serverName = raw.targetServerName === undefined ? undefined : checkServerName(raw.targetServerName);
   const bearerToken = raw.targetBearerTokenFile === undefined ? undefined : readToken(resolve(cwd, raw.targetBearerTokenFile));
-  return { scheme: scheme.value, access: { tls: { ca, serverName, insecureSkipVerify }, bearerToken } };
+  const given = raw.targetCaFile !== undefined || serverName !== undefined || insecureSkipVerify || bearerToken !== undefined;
+  const description =
+    scheme.value === 'http' && !given
+      ? undefined
+      : {
+          scheme: scheme.value,
+          caFile: raw.targetCaFile,
+          serverName,
+          insecureSkipVerify: insecureSkipVerify || undefined,
+          bearerTokenFile: raw.targetBearerTokenFile,
+        };
+  return { scheme: scheme.value, access: { tls: { ca, serverName, insecureSkipVerify }, bearerToken }, description };
 }
 
 function readFlagFile(flag: string, file: string): string {

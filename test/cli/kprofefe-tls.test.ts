@@ -89,6 +89,8 @@ describe('kprofefe: https pods', () => {
     ]);
     expect(secure.requests.map((r) => r.headers.authorization)).toEqual([`Bearer ${TOKEN}`, `Bearer ${TOKEN}`]);
     expect(plain.requests.map((r) => r.headers.authorization)).toEqual([undefined, undefined]);
+    // The first line says how pods are spoken to: the files, never the token.
+    expect(result.logs.find((l) => l.msg === 'run started')?.targets).toEqual({ scheme: 'http', caFile: ca.certFile, bearerTokenFile: tokenFile });
     expect(`${result.stdout}${result.stderr}`).not.toContain(TOKEN);
   });
 
