@@ -5,6 +5,7 @@
  * shown nowhere.
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { join, relative } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../cli/run-cli.js';
@@ -141,5 +142,26 @@ describe('kubectl profefe capture: https pods through port-forward', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(`--target-bearer-token-file ${join(cluster.home, 'no-such-token')}: cannot read it (ENOENT)`);
     expect(cluster.portForward.requests()).toHaveLength(forwardsBefore);
+  });
+
+  it('an https pod port where nothing listens: the forward says why, through the TLS socket', async () => {
+    const closedPort = await new Promise<number>((resolve) => {
+      const server = createServer();
+      server.listen(0, '127.0.0.73', () => {
+        const { port } = server.address() as AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+    cluster.api.setPods([
+      makePod({
+        name: 'silent-0',
+        namespace: 'shop',
+        ip: '127.0.0.73',
+        annotations: enabled({ 'profefe.com/port': String(closedPort), 'profefe.com/scheme': 'https' }),
+      }),
+    ]);
+    const result = await cluster.capture(['-n', 'shop', '--output-dir', await tempDir('capture-tls-'), ...TYPES, '--target-ca-file', ca.certFile]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`nothing listens on port ${closedPort} in pod shop/silent-0`);
   });
 });
