@@ -157,6 +157,28 @@ describe('flame from the collector', () => {
     expect(diffData.root.delta).toBe(await pprofTotal('cpu-large', 'nanoseconds'));
   });
 
+  it('--diff-base ID: the stored profile as the base; --server-merge: the collector merges the query', async () => {
+    const cwd = await tempDir('flame-cli-');
+    const base = await seed(c, fixture('cpu'), { service: 'api', type: 'cpu' });
+    const diff = await kubectlProfefe(['flame', fixturePath('cpu-large'), '--diff-base', base.id, '--profefe-hostport', c.url, '-O', 'd.html'], { cwd });
+    expect(diff.code, diff.stderr).toBe(0);
+    const data = await pageData(join(cwd, 'd.html'));
+    expect(data.diff).toEqual({ baseTotal: await pprofTotal('cpu', 'nanoseconds') });
+    expect(data.title).toContain(`against the base profile ${base.id} from`);
+
+    await seed(c, withTime(fixture('heap'), new Date(Date.now() - 5 * 60_000)), { service: 'api', type: 'heap' });
+    await seed(c, withTime(fixture('heap-large'), new Date(Date.now() - 6 * 60_000)), { service: 'api', type: 'heap' });
+    const merged = await kubectlProfefe(
+      ['flame', '--service', 'api', '--type', 'heap', '--from', '1h', '--server-merge', '--profefe-hostport', c.url, '-O', 'm.html'],
+      {
+        cwd,
+      },
+    );
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(c.requests.some((r) => r.url.startsWith('/api/0/profiles/merge?'))).toBe(true);
+    expect((await pageData(join(cwd, 'm.html'))).root.value).toBe((await pprofTotal('heap', 'bytes')) + (await pprofTotal('heap-large', 'bytes')));
+  });
+
   it('an empty range: "No profiles found." on stderr, exit 0, no file', async () => {
     const cwd = await tempDir('flame-cli-');
     const run = await kubectlProfefe(['flame', '--service', 'api', '--type', 'heap', '--from', '1h', '--profefe-hostport', c.url], { cwd });
