@@ -53,6 +53,11 @@ describe('test-ca', () => {
     expect(cert.keyUsage).toContain('1.3.6.1.5.5.7.3.1'); // serverAuth
   });
 
+  it('issues an expired certificate when asked (days: -1)', async () => {
+    const expired = new X509Certificate((await ca.issue('expired', { ips: ['127.0.0.81'], days: -1 })).cert);
+    expect(Date.parse(expired.validTo)).toBeLessThan(Date.now());
+  });
+
   it('gives every CA its own key: one does not verify the other one’s certificates', async () => {
     const other = await makeTestCa('other CA');
     await expect(run('openssl', ['verify', '-CAfile', other.certFile, issued.certFile])).rejects.toThrow();

@@ -20,8 +20,8 @@ export interface Issued {
 
 export interface TestCa extends Issued {
   readonly dir: string;
-  /** A server certificate signed by this CA, for `dns` names and `ips` (subjectAltName). */
-  issue(name: string, san: { dns?: readonly string[]; ips?: readonly string[] }): Promise<Issued>;
+  /** A server certificate signed by this CA, for `dns` names and `ips` (subjectAltName), valid `days` (default 10; -1: expired a day ago). */
+  issue(name: string, san: { dns?: readonly string[]; ips?: readonly string[]; days?: number }): Promise<Issued>;
 }
 
 /** Arguments without spaces, written as one line. */
@@ -59,7 +59,10 @@ export async function makeTestCa(commonName = 'kube-profefe test CA'): Promise<T
         [...words(`req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ${name}.key -out ${name}.csr`), '-subj', `/CN=${name}`],
         dir,
       );
-      await openssl(words(`x509 -req -in ${name}.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 10 -extfile ${name}.ext -out ${name}.crt`), dir);
+      await openssl(
+        words(`x509 -req -in ${name}.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days ${san.days ?? 10} -extfile ${name}.ext -out ${name}.crt`),
+        dir,
+      );
       return issued(dir, name);
     },
   };

@@ -102,6 +102,18 @@ describe('https targets', () => {
     expect(wrongName.message).toContain('pass --target-server-name');
   });
 
+  it('says an expired certificate is not valid now', async () => {
+    const expired = await startFakePod({ host: '127.0.0.54', tls: await ca.issue('expired', { ips: ['127.0.0.54'], days: -1 }) });
+    try {
+      const err = await failure(fetchHeap(expired, access({ ca: ca.cert })));
+      expect(err.code).toBe('TARGET_TLS');
+      expect(err.message).toContain(`the certificate of 127.0.0.54:${expired.port} is not valid now`);
+      expect(err.message).toContain('CERT_HAS_EXPIRED');
+    } finally {
+      await expired.close();
+    }
+  });
+
   it('with --target-insecure-skip-verify, takes any certificate', async () => {
     const scraped = await fetchHeap(byName, access({ insecureSkipVerify: true }));
     expect(scraped.body.equals(fixture('heap'))).toBe(true);
