@@ -5,6 +5,7 @@
  * their names made valid Prometheus label names. The server refuses more than 30 names, so
  * labels past the limit are left out and reported, as are names that collide or are reserved.
  */
+import { BUILTIN_LABELS } from '../discover/pod-targets.js';
 import type { Target } from '../discover/target.js';
 import type { ProfileType } from '../profile-types.js';
 
@@ -29,8 +30,8 @@ export const MAX_LABEL_NAMES = 30;
 /** Go counts these since the process started; Pyroscope wants the difference over a window. */
 const CUMULATIVE_TYPES: ReadonlySet<ProfileType> = new Set(['heap', 'allocs', 'block', 'mutex']);
 
-/** The target's labels in this order first (as pod-targets builds them); any others after, sorted. */
-const LEADING_LABELS = ['namespace', 'pod', 'node', 'container', 'workload_kind', 'workload'];
+/** The target's labels in this order first (the ones every profile carries); the extra labels after, sorted. */
+const LEADING_LABELS: readonly string[] = BUILTIN_LABELS;
 
 export interface PushLabel {
   readonly name: string;
