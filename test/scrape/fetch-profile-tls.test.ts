@@ -102,6 +102,19 @@ describe('https targets', () => {
     expect(wrongName.message).toContain('pass --target-server-name');
   });
 
+  it('never follows a redirect over https either', async () => {
+    byIp.setFault('heap', 'redirect');
+    try {
+      const before = byIp.requests.length;
+      const err = await failure(fetchHeap(byIp, access({ ca: ca.cert }, TOKEN)));
+      expect(err.code).toBe('TARGET_HTTP_STATUS');
+      expect(err.message).toMatch(/^redirect to .*\/login\?next=.* not followed/);
+      expect(byIp.requests.length).toBe(before + 1);
+    } finally {
+      byIp.setFault('heap', undefined);
+    }
+  });
+
   it('says an expired certificate is not valid now', async () => {
     const expired = await startFakePod({ host: '127.0.0.54', tls: await ca.issue('expired', { ips: ['127.0.0.54'], days: -1 }) });
     try {
