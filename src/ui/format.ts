@@ -1,5 +1,5 @@
 /** Values and times as the pages print them: sample values in pprof's units, times in UTC. */
-import { percentage, scaledLabel } from '../pprof/measurement.js';
+import { percentage, scale, scaledLabel } from '../pprof/measurement.js';
 
 /** `2026-12-04 20:31:05Z` */
 export function formatTime(date: Date): string {
@@ -11,6 +11,12 @@ export function formatValue(value: number, unit: string, outputUnit: string): st
   return scaledLabel(value, unit, outputUnit);
 }
 
+/** One unit for a whole column, the one `largest` reads best in (`s`, `MB`); counts stay as they are. */
+export function tableUnit(largest: number, unit: string): string {
+  const [, best] = scale(Math.abs(largest), unit, 'auto');
+  return best === '' ? 'minimum' : best;
+}
+
 /** A signed change: `+1.20s`, `-512kB`, `0`. */
 export function formatChange(value: number, unit: string, outputUnit: string): string {
   if (value === 0) return '0';
@@ -20,6 +26,12 @@ export function formatChange(value: number, unit: string, outputUnit: string): s
 
 export function formatPercent(value: number, total: number): string {
   return percentage(value, total).trim();
+}
+
+/** A change as a share of the base: `+21.28%`, `-94.33%`. */
+export function formatPercentChange(value: number, total: number): string {
+  const text = formatPercent(value, total);
+  return value > 0 ? `+${text}` : value < 0 ? `-${text}` : text;
 }
 
 /** `1 profile`, `3 profiles` */

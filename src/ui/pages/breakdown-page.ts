@@ -1,6 +1,6 @@
 /** /breakdown: a view's profiles by one label's values (pod, node, container, workload, any stored label), each merged on its own. */
 import { breakdown, totalOf } from '../data/breakdown.js';
-import { formatPercent, formatValue } from '../format.js';
+import { formatPercent, formatValue, tableUnit } from '../format.js';
 import { html } from '../html.js';
 import { pageUrl, sourceQuery, text, viewParams, viewValues } from '../view-params.js';
 import { notice, page } from './layout.js';
@@ -24,7 +24,7 @@ export async function breakdownPage(ctx: PageContext): Promise<PageResult> {
     const heaviest = top?.rows[0];
     const total = totalOf(row);
     return html`<tr><td class="name"><a class="label-value" href="${pageUrl('/view', { ...viewValues(view), labels: { ...view.labels, [by]: row.value } })}">${row.value}</a></td>
-<td>${row.view.outcome.used} of ${row.view.outcome.listed}</td><td class="value">${top ? formatValue(total, top.sampleType.unit, unitOf?.outputUnit ?? 'minimum') : '-'}</td>
+<td>${row.view.outcome.used} of ${row.view.outcome.listed}</td><td class="value">${top ? formatValue(total, top.sampleType.unit, tableUnit(totalOf(result.rows[0]!), top.sampleType.unit)) : '-'}</td>
 <td class="share">${formatPercent(total, result.total)}</td><td class="name">${heaviest?.name ?? ''}</td></tr>`;
   });
   const table =

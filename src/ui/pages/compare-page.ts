@@ -5,7 +5,7 @@
  */
 import { encodeLabels } from '../../profefe/labels.js';
 import { type Comparison, compare } from '../data/compare.js';
-import { formatChange, formatPercent, formatTime, formatValue } from '../format.js';
+import { formatChange, formatPercentChange, formatTime, formatValue } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import { labelsParam, pageUrl, type RangeParams, rangeParams, resolveRange, sourceQuery, type ViewParams, viewParams, viewValues } from '../view-params.js';
 import { notice, page } from './layout.js';
@@ -69,7 +69,7 @@ function diffBody(result: Comparison): SafeHtml {
     const delta = c.flat - c.baseFlat;
     const cls = delta > 0 ? 'grow' : delta < 0 ? 'shrink' : '';
     return html`<tr class="${cls}"><td>${formatValue(c.baseFlat, unit, outputUnit)}</td><td>${formatValue(c.flat, unit, outputUnit)}</td>
-<td class="delta">${formatChange(delta, unit, outputUnit)}</td><td>${delta < 0 ? '-' : ''}${formatPercent(delta, diff.baseTotal)}</td>
+<td class="delta">${formatChange(delta, unit, outputUnit)}</td><td>${formatPercentChange(delta, diff.baseTotal)}</td>
 <td>${formatChange(c.cum - c.baseCum, unit, outputUnit)}</td><td class="name">${c.name}</td></tr>`;
   });
   return html`<p>Total: ${formatValue(diff.baseTotal, unit, outputUnit)} → ${formatValue(diff.total, unit, outputUnit)} (${formatChange(diff.total - diff.baseTotal, unit, outputUnit)}).

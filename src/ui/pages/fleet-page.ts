@@ -1,6 +1,6 @@
 /** /fleet: the heaviest functions across every service, for one profile type and range. */
 import { fleet } from '../data/fleet.js';
-import { formatPercent, formatValue } from '../format.js';
+import { formatPercent, formatValue, plural, tableUnit } from '../format.js';
 import { html } from '../html.js';
 import { pageUrl, rangeParams, resolveRange, storedType, text, viewValues } from '../view-params.js';
 import { notice, page } from './layout.js';
@@ -21,10 +21,11 @@ export async function fleetPage(ctx: PageContext): Promise<PageResult> {
     t === type ? html`<strong>${t}</strong> ` : html`<a href="${pageUrl('/fleet', { ...viewValues(view), type: t })}">${t}</a> `,
   );
   const unit = result.sampleType?.unit ?? '';
-  const fmt = (v: number): string => formatValue(v, unit, 'minimum');
+  const outputUnit = tableUnit(result.functions[0]?.flat ?? result.total, unit);
+  const fmt = (v: number): string => formatValue(v, unit, outputUnit);
   const services = result.services.map(
     (s) =>
-      html`<li>${s.left ? html`${s.service}: ${s.left}` : html`<a href="${pageUrl('/view', { ...viewValues(view), service: s.service })}">${s.service}</a>: ${fmt(s.view?.merged?.top.total ?? 0)} (${s.view?.outcome.used} profiles)`}</li>`,
+      html`<li>${s.left ? html`${s.service}: ${s.left}` : html`<a href="${pageUrl('/view', { ...viewValues(view), service: s.service })}">${s.service}</a>: ${fmt(s.view?.merged?.top.total ?? 0)} (${plural(s.view?.outcome.used ?? 0, 'profile')})`}</li>`,
   );
   const rows = result.functions
     .slice(0, 100)
