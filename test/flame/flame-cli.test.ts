@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { FlameGraphData } from '../../src/flame/flame-tree.js';
 import { cleanEnv, runCli, tempDir } from '../cli/run-cli.js';
 import { fixture, fixturePath, type PprofFixtureName } from '../doubles/fixtures.js';
-import { kubectlProfefe, seed, useTestCollector, withTime } from '../plugin/plugin-harness.js';
+import { kubectlProfefe, kubectlProfefeInTerminal, seed, useTestCollector, withTime } from '../plugin/plugin-harness.js';
 import { writeProfiles } from '../source/sink-written-dir.js';
 import { expectPrintedAs } from '../pprof/go-pprof.js';
 import { exactUnit, pprofCum } from './pprof-reference.js';
@@ -58,6 +58,17 @@ describe('flame FILE', () => {
     expect(shown).not.toBeNull();
     expectPrintedAs(await pprofTotal('heap', 'bytes', ['-sample_index=alloc_space']), shown![1]!);
     expect(svg).toContain('<text x="13" y="');
+  });
+
+  it('-O - writes the page to stdout (a pipe), nothing else', async () => {
+    const cwd = await tempDir('flame-cli-');
+    const run = await kubectlProfefe(['flame', fixturePath('cpu'), '-O', '-'], { cwd });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^<!doctype html>\n[^]*<\/html>\n$/);
+    expect(await readdir(cwd)).toEqual([]);
+    const terminal = await kubectlProfefeInTerminal(['flame', fixturePath('cpu'), '-O', '-'], { cwd });
+    expect(terminal.code).toBe(2);
+    expect(terminal.stdout).toContain('-O -: stdout is a terminal; redirect it to a file (> flame.html) or give -O FILE.html');
   });
 
   it('--diff-base FILE: the diff pprof -diff_base computes, percentages of the base total', async () => {
