@@ -8,8 +8,13 @@ import { closeSinks } from './fan-out.js';
 import type { SinkConfig, SinkPolicy } from './sink-config.js';
 import type { Sink } from './sink.js';
 
-export async function createSinks(configs: readonly SinkConfig[], policy: SinkPolicy, context: SinkContext): Promise<Sink[]> {
-  const settled = await Promise.allSettled(configs.map((config) => createSink(config, policy, context)));
+export function createSinks(configs: readonly SinkConfig[], policy: SinkPolicy, context: SinkContext): Promise<Sink[]> {
+  return createEach(configs, (config) => createSink(config, policy, context));
+}
+
+/** `create` for each config at once; rejects with the first failure once the others are closed. */
+export async function createEach<C>(configs: readonly C[], create: (config: C) => Promise<Sink>): Promise<Sink[]> {
+  const settled = await Promise.allSettled(configs.map(create));
   const created = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   const failed = settled.find((result) => result.status === 'rejected');
   if (failed === undefined) return created;

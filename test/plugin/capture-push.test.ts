@@ -4,6 +4,9 @@
  * named), the API path of each printed; nothing profiled when there is nowhere to push or pushing
  * is not allowed.
  */
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fixture } from '../doubles/fixtures.js';
 import { startFakePod, type FakePod } from '../doubles/fake-pod.js';
@@ -111,10 +114,36 @@ describe('capture pushing through the API server', () => {
     expect(pod.requests).toHaveLength(0);
   });
 
-  it('flag mistakes: --push or --collector with --output-dir, --collector with --profefe-hostport, headers without a URL', async () => {
+  it('--push with --output-dir: each profile, captured once, pushed and written; both locations printed', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'capture-both-'));
+    const result = await capture(['--profile-types', 'cpu,heap', '--push', '--output-dir', out]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(pod.requests).toHaveLength(2);
+    const stored = collector.profiles();
+    expect(stored.map((p) => p.type).sort()).toEqual(['cpu', 'heap']);
+    const files = lines(result.stdout).filter((line) => line.startsWith(out));
+    expect(files.map((file) => file.split('/').at(-2)).sort()).toEqual(['cpu', 'heap']);
+    expect(await readFile(files.find((file) => file.includes('/heap/')) as string)).toEqual(fixture('heap'));
+    expect(
+      lines(result.stdout)
+        .filter((line) => !line.startsWith(out))
+        .sort(),
+    ).toEqual(stored.map((p) => `${PROXY}/api/0/profiles/${p.id}`).sort());
+  });
+
+  it('--push with --output-dir, the collector not ready: checked first, nothing profiled, no file written, exit 2', async () => {
+    cluster.api.setServices([{ service: collectorService() }]);
+    const out = await mkdtemp(join(tmpdir(), 'capture-both-'));
+    const result = await capture(['--push', '--output-dir', out]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('error: the profefe collector cannot be reached');
+    expect(pod.requests).toHaveLength(0);
+    expect(await readdir(out)).toEqual([]);
+  });
+
+  it('flag mistakes: --collector with --profefe-hostport, headers without a URL', async () => {
     const cases: Array<[string[], string]> = [
-      [['--push', '--output-dir', '/tmp/x'], 'error: give --output-dir or --push, not both'],
-      [['--collector', 'a/b', '--output-dir', '/tmp/x'], 'error: give --output-dir or --collector, not both'],
       [
         ['--collector', 'a/b', '--profefe-hostport', collector.url],
         'error: give --collector (a Service, through the API server) or --profefe-hostport (a URL), not both',

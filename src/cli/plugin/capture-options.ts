@@ -40,7 +40,8 @@ export interface CaptureConfig {
   readonly concurrency: number;
   readonly timeoutMs: number;
   readonly maxProfileBytes: number;
-  readonly sink: CaptureSinkConfig;
+  /** Every profile is stored in each: a push, files, or both. */
+  readonly sinks: readonly CaptureSinkConfig[];
 }
 
 /** Interactive default: long enough for a useful CPU profile, short enough to wait for. */
@@ -70,12 +71,15 @@ export function captureOptionsCommand(): Command {
       .option('--concurrency <n>', 'pods captured at once (one port-forward each)', String(DEFAULT_CAPTURE_CONCURRENCY))
       .option('--timeout <duration>', 'timeout of one request to a pod or the collector; CPU requests get --cpu-duration on top', '10s')
       .option('--max-profile-size <size>', 'reject profiles larger than this', '64MiB')
-      .option('--output-dir <dir>', 'directory to write profiles to (DIR/<namespace>/<service>/<type>/<pod>-<time>.pb.gz)', '.')
+      .option('--output-dir <dir>', 'directory to write profiles to (DIR/<namespace>/<service>/<type>/<pod>-<time>.pb.gz); with a push too', '.')
       .option(
         '--push',
-        "push profiles to the profefe collector instead of writing files: --profefe-hostport's, --collector's, else the collector Service found in the cluster",
+        "push profiles to the profefe collector instead of writing files (or as well, with --output-dir): --profefe-hostport's, --collector's, else the collector Service found in the cluster",
       )
-      .option('--profefe-hostport <url>', 'push profiles to this profefe collector instead of writing files (env PROFEFE_HOSTPORT)')
+      .option(
+        '--profefe-hostport <url>',
+        'push profiles to this profefe collector instead of writing files, or as well with --output-dir (env PROFEFE_HOSTPORT)',
+      )
       .option('--collector <ns/service[:port]>', "push profiles to this collector Service, through the API server's service proxy (port default 10100)")
       .option('--profefe-header <header>', "extra request header for a proxy in front of --profefe-hostport, 'Name: value'; repeatable", collect)
       .option('--profefe-header-file <path>', 'file of extra headers for --profefe-hostport, one "Name: value" per line')
@@ -84,7 +88,8 @@ export function captureOptionsCommand(): Command {
       .addHelpText(
         'after',
         `
-Output: the path (or collector URL) of every stored profile on stdout, one per line; progress on
+Output: the path (or collector URL) of every stored profile on stdout, one per line (both, with a
+push and --output-dir); progress on
 stderr when it is a terminal, errors always. Through the API server's service proxy (--push
 without a URL, --collector) the URL is the API path, for kubectl get --raw.
 Exit status: 0 every profile stored; 1 some profile failed or a pod could not be captured;
@@ -147,7 +152,7 @@ export function toCaptureConfig({ pods, raw, globals, outputDirGiven, env, cwd }
     const path = parsePath(raw.path, '--path');
     if (!path.ok) throw new UsageError(`--path "${raw.path}": ${path.problem.reason}`);
   }
-  const sink = captureSink(raw, { outputDirGiven, env, cwd });
+  const sinks = captureSinks(raw, { outputDirGiven, env, cwd });
   return {
     kubeconfig: globals.kubeconfig,
     context: globals.context,
@@ -160,7 +165,7 @@ export function toCaptureConfig({ pods, raw, globals, outputDirGiven, env, cwd }
     concurrency: positiveInt('--concurrency', raw.concurrency, 256),
     timeoutMs: durationMs('--timeout', raw.timeout),
     maxProfileBytes: byteSize('--max-profile-size', raw.maxProfileSize),
-    sink,
+    sinks,
   };
 }
 
@@ -176,23 +181,24 @@ function checkPort(value: string): void {
 }
 
 /**
- * Files, or a push: --output-dir; --profefe-hostport; --collector; PROFEFE_HOSTPORT (an explicit
- * --output-dir wins over it); --push (to the collector found in the cluster); else files in the
- * current directory. Extra headers only go with a URL.
+ * A push, files, or both: the push of pushSink; files with --output-dir, and in the current
+ * directory when there is no push. --output-dir with a push flag stores each profile in both.
+ * Extra headers only go with a URL.
  */
-function captureSink(raw: RawCaptureOptions, where: { outputDirGiven: boolean; env: NodeJS.ProcessEnv; cwd: string }): CaptureSinkConfig {
+function captureSinks(raw: RawCaptureOptions, where: { outputDirGiven: boolean; env: NodeJS.ProcessEnv; cwd: string }): CaptureSinkConfig[] {
   const headers = collectHeaders(raw.profefeHeader ?? [], raw.profefeHeaderFile === undefined ? undefined : resolve(where.cwd, raw.profefeHeaderFile));
-  const sink = chosenSink(raw, where);
-  if (sink.kind === 'profefe') return { ...sink, headers };
-  if (Object.keys(headers).length > 0) {
+  const push = pushSink(raw, where);
+  if (push?.kind !== 'profefe' && Object.keys(headers).length > 0) {
     throw new UsageError('--profefe-header and --profefe-header-file need --profefe-hostport (or PROFEFE_HOSTPORT): they are for a proxy in front of that URL');
   }
-  return sink;
+  const sinks: CaptureSinkConfig[] = [];
+  if (push !== undefined) sinks.push(push.kind === 'profefe' ? { ...push, headers } : push);
+  if (where.outputDirGiven || push === undefined) sinks.push({ kind: 'directory', dir: resolve(where.cwd, raw.outputDir) });
+  return sinks;
 }
 
-function chosenSink(raw: RawCaptureOptions, where: { outputDirGiven: boolean; env: NodeJS.ProcessEnv; cwd: string }): CaptureSinkConfig {
-  const pushFlag = raw.profefeHostport !== undefined ? '--profefe-hostport' : raw.collector !== undefined ? '--collector' : raw.push ? '--push' : undefined;
-  if (where.outputDirGiven && pushFlag !== undefined) throw new UsageError(`give --output-dir or ${pushFlag}, not both`);
+/** --profefe-hostport; --collector; PROFEFE_HOSTPORT (unless --output-dir is given); --push (to the collector found in the cluster); else none. */
+function pushSink(raw: RawCaptureOptions, where: { outputDirGiven: boolean; env: NodeJS.ProcessEnv }): CaptureSinkConfig | undefined {
   if (raw.profefeHostport !== undefined && raw.collector !== undefined) {
     throw new UsageError('give --collector (a Service, through the API server) or --profefe-hostport (a URL), not both');
   }
@@ -201,5 +207,5 @@ function chosenSink(raw: RawCaptureOptions, where: { outputDirGiven: boolean; en
   if (raw.collector !== undefined) return { kind: 'collector-service', service: parseCollectorFlag(raw.collector) };
   if (fromEnv !== undefined) return { kind: 'profefe', url: httpUrl('PROFEFE_HOSTPORT', fromEnv), headers: {} };
   if (raw.push) return { kind: 'collector-service', service: undefined };
-  return { kind: 'directory', dir: resolve(where.cwd, raw.outputDir) };
+  return undefined;
 }

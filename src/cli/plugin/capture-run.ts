@@ -1,6 +1,6 @@
 /**
  * One `kubectl profefe capture`: the scrape job (src/run/scrape-job.ts) with a port-forward per
- * pod as its transport, the sink for the flags under the interactive policy, and the progress
+ * pod as its transport, the sinks for the flags under the interactive policy, and the progress
  * report as its observer. Returns the exit status.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -15,6 +15,7 @@ import { listErrorMessage } from '../../run/log-observer.js';
 import type { RunOutcome } from '../../run/run-outcome.js';
 import { runScrapeJob } from '../../run/scrape-job.js';
 import { createSink, SinkSetupError } from '../../sink/create-sink.js';
+import { createEach } from '../../sink/create-sinks.js';
 import { INTERACTIVE_POLICY } from '../../sink/sink-config.js';
 import type { Sink } from '../../sink/sink.js';
 import { PortForwardTransport } from '../../transport/port-forward-transport.js';
@@ -22,7 +23,7 @@ import { insecureWarning } from '../../transport/target-access.js';
 import type { CliIo } from '../main.js';
 import { ConfigFailure } from './action.js';
 import { collectorServiceSink } from './capture-collector-sink.js';
-import type { CaptureConfig } from './capture-options.js';
+import type { CaptureConfig, CaptureSinkConfig } from './capture-options.js';
 import { CaptureReport } from './capture-report.js';
 
 export interface CaptureIo extends CliIo {
@@ -53,8 +54,8 @@ export async function runCapture(config: CaptureConfig, io: CaptureIo): Promise<
   // The same pod listing as kprofefe's, with the credentials and TLS settings client-node computes.
   const kube = kubeAccessFromKubeConfig(kc);
   try {
-    const sink = await sinkFor(config, kube, report, signal);
-    if (sink === undefined) return signal.aborted ? EXIT_INTERRUPTED : EXIT_CONFIG;
+    const sinks = await sinksFor(config, kube, report, signal);
+    if (sinks === undefined) return signal.aborted ? EXIT_INTERRUPTED : EXIT_CONFIG;
     const insecure = insecureWarning(config.target.access);
     if (insecure !== undefined) io.stderr.write(`warning: ${insecure}\n`);
     const outcome = await runScrapeJob({
@@ -75,7 +76,7 @@ export async function runCapture(config: CaptureConfig, io: CaptureIo): Promise<
         access: config.target.access,
         onOpened: (pod, forward) => report.forwardOpened(pod, forward),
       }),
-      sinks: [sink],
+      sinks,
       observer: report,
       signal,
       requireTargets: true,
@@ -87,19 +88,26 @@ export async function runCapture(config: CaptureConfig, io: CaptureIo): Promise<
   }
 }
 
-/** The sink for the flags, checked; undefined (after reporting why) when there is nothing to store profiles in. */
-async function sinkFor(config: CaptureConfig, kube: KubeAccess, report: CaptureReport, signal: AbortSignal): Promise<Sink | undefined> {
-  const { sink, timeoutMs } = config;
+/**
+ * The sinks for the flags, each checked (at once) under the interactive policy; undefined (after
+ * reporting why, and closing those set up) when one cannot store profiles: nothing is profiled.
+ */
+async function sinksFor(config: CaptureConfig, kube: KubeAccess, report: CaptureReport, signal: AbortSignal): Promise<Sink[] | undefined> {
   try {
-    if (sink.kind !== 'collector-service') return await createSink(sink, INTERACTIVE_POLICY, { timeoutMs, log: silentLogger(), signal });
-    const namespace = config.selection.namespaces[0] ?? kube.namespace;
-    return await collectorServiceSink(kube, sink.service, { namespace, timeoutMs, signal });
+    return await createEach(config.sinks, (sink) => sinkFor(sink, config, kube, signal));
   } catch (err) {
     if (signal.aborted) return undefined;
     if (!(err instanceof SinkSetupError || err instanceof ConfigFailure || err instanceof KubeApiError)) throw err;
     report.error(err.message);
     return undefined;
   }
+}
+
+function sinkFor(sink: CaptureSinkConfig, config: CaptureConfig, kube: KubeAccess, signal: AbortSignal): Promise<Sink> {
+  const { timeoutMs } = config;
+  if (sink.kind !== 'collector-service') return createSink(sink, INTERACTIVE_POLICY, { timeoutMs, log: silentLogger(), signal });
+  const namespace = config.selection.namespaces[0] ?? kube.namespace;
+  return collectorServiceSink(kube, sink.service, { namespace, timeoutMs, signal });
 }
 
 function finish(outcome: RunOutcome, report: CaptureReport, elapsedMs: number, noPods: string): void {
