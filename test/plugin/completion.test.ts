@@ -133,6 +133,20 @@ describe('kubectl __complete profefe', () => {
     expect(dirs).toMatchObject({ values: [], directive: FILTER_DIRS });
   });
 
+  it('offers the --target-* flags of capture, and leaves the CA and token files to the shell', async () => {
+    const flags = await completeWith(['capture', '--target-']);
+    expect(flags.values.sort()).toEqual([
+      '--target-bearer-token-file',
+      '--target-ca-file',
+      '--target-insecure-skip-verify',
+      '--target-scheme',
+      '--target-server-name',
+    ]);
+    for (const flag of ['--target-ca-file', '--target-bearer-token-file']) {
+      expect(await completeWith(['capture', flag, ''])).toMatchObject({ values: [], directive: 0 });
+    }
+  });
+
   it('an API that cannot be reached, or no kubeconfig: nothing completed, nothing printed into the prompt', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));

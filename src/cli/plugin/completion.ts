@@ -40,7 +40,7 @@ export interface CompletionOptions {
 }
 
 /** Flags whose value is a file or directory: the shell completes those itself. */
-const FILE_FLAGS = new Set(['kubeconfig', 'profefe-header-file', 'output-file', 'diff-base']);
+const FILE_FLAGS = new Set(['kubeconfig', 'profefe-header-file', 'output-file', 'diff-base', 'target-ca-file', 'target-bearer-token-file']);
 const DIR_FLAGS = new Set(['output-dir']);
 
 export async function complete(words: readonly string[], options: CompletionOptions): Promise<CompletionResult> {
