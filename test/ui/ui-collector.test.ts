@@ -236,6 +236,17 @@ describe('kubectl profefe ui over a collector', () => {
     }
   });
 
+  it('a link that cannot be read: 400, the page and the API name the parameter; unknown paths are 404', async () => {
+    const running = await open();
+    const page = await running.get('/view?service=api&type=cpu&from=yesterday');
+    expect(page.status).toBe(400);
+    expect(page.text).toContain('This link cannot be shown');
+    expect(page.text).toContain('from &quot;yesterday&quot;: not a time');
+    const api = await running.json<{ error: string; kind: string }>('/api/top?type=cpu');
+    expect(api).toEqual({ status: 400, body: { error: 'service is required: pick one on the services page', kind: 'bad-request' } });
+    expect((await running.get('/nothing-here')).status).toBe(404);
+  });
+
   it('pages carry a CSP without inline scripts; a request for another host name is refused (DNS rebinding)', async () => {
     const running = await open();
     const page = await running.get('/');
