@@ -44,7 +44,18 @@ describe('--profiles-dir on what kprofefe --output-dir wrote', () => {
     ]);
     const home = await tempDir();
     dir = join(home, 'profiles');
-    const args = ['--kubeconfig', await api.writeKubeconfig(home), '-n', 'shop', '--profile-types', 'heap,goroutine,allocs', '--output-dir', dir];
+    const args = [
+      '--kubeconfig',
+      await api.writeKubeconfig(home),
+      '-n',
+      'shop',
+      '--profile-types',
+      'heap,goroutine,allocs',
+      '--cpu-duration',
+      '1s',
+      '--output-dir',
+      dir,
+    ];
     const run = await runCli('kprofefe.js', args, { env: cleanEnv(home) });
     expect(run.code, run.stderr).toBe(0);
   });
