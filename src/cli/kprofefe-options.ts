@@ -62,7 +62,7 @@ export function kprofefeCommand(): Command {
       'profile bytes held in memory before new downloads wait (one profile may exceed it)',
       `${DEFAULT_MAX_INFLIGHT_BYTES / 1024 / 1024}MiB`,
     )
-    .addOption(new Option('--profefe-hostport <url>', 'store profiles in this profefe collector (as well as in --output-dir when given)').env('PROFEFE_HOSTPORT'))
+    .addOption(new Option('--profefe-hostport <url>', 'store profiles in this profefe collector (and in every other sink given)').env('PROFEFE_HOSTPORT'))
     .option('--profefe-header <header>', "extra request header for the collector, 'Name: value'; repeatable", collect)
     .option('--profefe-header-file <path>', 'file of extra headers, one "Name: value" per line (e.g. a mounted Secret)')
     .option('--output-dir <dir>', `also write profiles to this directory; default ${DEFAULT_OUTPUT_DIR} when no other sink is given`)
@@ -77,8 +77,8 @@ export function kprofefeCommand(): Command {
     .addHelpText(
       'after',
       `
-Sinks: every sink given gets every profile, fetched once: --profefe-hostport and --output-dir
-together store each profile in the collector and in the directory. With neither, profiles go to
+Sinks: every sink given gets every profile, fetched once: --profefe-hostport, --pyroscope-url and
+--output-dir together store each profile in each. With none of them, profiles go to
 ${DEFAULT_OUTPUT_DIR}, as always. The summary counts stored and failed per sink.
 
 Exit status: 0 every profile stored in every sink; 1 some profiles failed (in any sink) or enabled
@@ -143,7 +143,9 @@ export function toConfig(pods: string[], raw: RawOptions, env: NodeJS.ProcessEnv
     throw new UsageError('--profefe-header and --profefe-header-file need --profefe-hostport');
   }
   const profefe: SinkConfig | undefined =
-    raw.profefeHostport !== undefined && raw.profefeHostport !== '' ? { kind: 'profefe', url: httpUrl('--profefe-hostport', raw.profefeHostport), headers } : undefined;
+    raw.profefeHostport !== undefined && raw.profefeHostport !== ''
+      ? { kind: 'profefe', url: httpUrl('--profefe-hostport', raw.profefeHostport), headers }
+      : undefined;
   const sinks = sinkConfigs([profefe, toPyroscopeSinkConfig(raw, process.cwd())], raw.outputDir);
   return {
     kubeconfig: raw.kubeconfig,
