@@ -182,13 +182,18 @@ describe('kubectl profefe ui in chromium', () => {
     await saveScreenshot(p, 'ui-compare');
   });
 
-  it('breakdown by pod: one row per pod, with its total as go tool pprof counts it and its share', async () => {
+  it('a pod of the timeline is a link to its profiles alone; breakdown by pod: one row per pod, with its total as go tool pprof counts it and its share', async () => {
     const a = withTime(fixture('cpu'), at('10'));
     const b = withTime(fixture('cpu-large'), at('20'));
     await seed(c, a, { service: 'api', type: 'cpu', labels: { pod: 'api-1', node: 'n1' } });
     await seed(c, b, { service: 'api', type: 'cpu', labels: { pod: 'api-2', node: 'n2' } });
     ui = await collectorUi(c.url, NOW);
     const p = await openPage(ui.url, `/view?service=api&type=cpu&${RANGE}`);
+    await p.click('a.pod-link:has-text("api-1")');
+    expect(new URL(p.url()).searchParams.get('labels')).toBe('pod=api-1');
+    expect(await p.locator('.merge-summary').innerText()).toBe('Merged 1 of 1 profile.');
+    expect(await p.locator('.label-filter').innerText()).toBe('Only profiles with pod=api-1 (all profiles)');
+    await p.click('.label-filter a');
     await p.click('p.actions a:text-is("pod")');
     const rows = await p
       .locator('table.breakdown tbody tr')

@@ -4,7 +4,7 @@
  * the ways on (compare, breakdown by label).
  */
 import { type MergedView, flameOf, mergedView, sampleTypesOf } from '../data/merged-view.js';
-import { timeline } from '../data/timeline.js';
+import { NO_POD, timeline } from '../data/timeline.js';
 import { formatTime } from '../format.js';
 import { html, type SafeHtml } from '../html.js';
 import { pageUrl, RANGE_PRESETS, resolveRange, sourceQuery, type ViewParams, viewParams, viewValues } from '../view-params.js';
@@ -27,7 +27,7 @@ export async function viewPage(ctx: PageContext): Promise<PageResult> {
     return { status: 200, body: page(title, html`${head}${emptyState(view, '/view', now)}`, { crumbs: viewCrumbs(view) }) };
   }
   const merged = await mergedView(ctx.backend, query, view.sample, ctx.signal);
-  const body = html`${head}<section class="timeline-box">${timelineSvg(stored)}</section>
+  const body = html`${head}<section class="timeline-box">${timelineSvg(stored, (pod) => (pod === NO_POD || view.labels.pod === pod ? undefined : pageUrl('/view', { ...viewValues(view), labels: { ...view.labels, pod } })))}</section>
 ${mergeSummary(merged.outcome)}${links(view, now)}${downloadBlock(ctx.origin, view, now)}${mergedBody(merged, view, title)}`;
   return { status: 200, body: page(title, body, { crumbs: viewCrumbs(view), scripts: FLAME_SCRIPTS }) };
 }
