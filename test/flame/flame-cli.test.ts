@@ -201,7 +201,7 @@ describe('flame from the collector', () => {
 });
 
 describe('flame --profiles-dir', () => {
-  it('the profiles the directory sink wrote, merged; an id is a path inside the directory', async () => {
+  it('the profiles the directory sink wrote, merged (a file that is not pprof named on stderr and left out); an id is a path inside the directory', async () => {
     const at = new Date(Date.now() - 15 * 60_000).toISOString();
     const { dir, written } = await writeProfiles([
       { namespace: 'shop', service: 'api', pod: 'api-1', type: 'heap', at, profile: 'heap' },
@@ -212,6 +212,12 @@ describe('flame --profiles-dir', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toBe('heap.html\n');
     expect((await pageData(join(cwd, 'heap.html'))).root.value).toBe((await pprofTotal('heap', 'bytes')) + (await pprofTotal('heap-large', 'bytes')));
+
+    await writeProfiles([{ namespace: 'shop', service: 'api', pod: 'api-3', type: 'heap', at, profile: Buffer.from('not a profile') }], dir);
+    const withBad = await kubectlProfefe(['flame', '--service', 'api', '--type', 'heap', '--from', '1h', '--profiles-dir', dir, '-O', 'heap2.html'], { cwd });
+    expect(withBad.code, withBad.stderr).toBe(0);
+    expect(withBad.stderr).toMatch(/^merged 2 of 3 profiles; 1 skipped: shop\/api\/heap\/api-3-\S+\.pb: /);
+    expect((await pageData(join(cwd, 'heap2.html'))).root.value).toBe((await pprofTotal('heap', 'bytes')) + (await pprofTotal('heap-large', 'bytes')));
 
     const byId = await kubectlProfefe(['flame', written[0]!.id, '--profiles-dir', dir, '-O', 'one.svg'], { cwd });
     expect(byId.code, byId.stderr).toBe(0);

@@ -1,8 +1,9 @@
 /**
  * The profiles `kubectl profefe flame` draws, as the user names them: local FILEs, stored profile
  * IDs (the collector's, or paths inside --profiles-dir), several of them merged as
- * `go tool pprof` merges; or the profiles of a --service and --type in a time range, merged here
- * (mergeFromSource) or by the collector (--server-merge).
+ * `go tool pprof` merges; or the profiles of a --service and --type in a time range, merged as
+ * `merge` merges them (mergedQuery: here, with its progress line and skipped report, or by the
+ * collector with --server-merge).
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
@@ -11,17 +12,20 @@ import { IncompatibleProfilesError, ProfileMerger } from '../../merge/profile-me
 import { decodeProfile } from '../../pprof/decode-profile.js';
 import { formatCollectorTime } from '../../profefe/collector-time.js';
 import { isProfileId } from '../../profefe/profefe-client.js';
-import { mergeFromSource } from '../../source/merge-from-source.js';
 import type { ProfileSource } from '../../source/profile-source.js';
 import { UsageError } from '../usage-error.js';
 import { CommandFailure } from './action.js';
-import { type MergeModeFlags, profileCacheFor } from './client-merge.js';
+import type { MergeModeFlags } from './client-merge.js';
 import type { PluginIo } from './context.js';
+import { mergedQuery } from './merge.js';
 import type { ProfileQuery } from './query-options.js';
 import { safeFileNamePart } from './save-profile.js';
 
 /** What to read: named profiles (files or ids), or a query's profiles. */
-export type InputSpec = { readonly kind: 'named'; readonly targets: readonly Target[] } | { readonly kind: 'query'; readonly query: ProfileQuery };
+export type InputSpec =
+  | { readonly kind: 'named'; readonly targets: readonly Target[] }
+  /** `typeName`: --type as given (allocs, where the query holds the collector's type `other`). */
+  | { readonly kind: 'query'; readonly query: ProfileQuery; readonly typeName: string };
 
 /** One FILE or ID argument, classified before anything is read. */
 export type Target = { readonly kind: 'file'; readonly arg: string; readonly path: string } | { readonly kind: 'id'; readonly arg: string };
@@ -53,7 +57,7 @@ export function needsSource(spec: InputSpec): boolean {
 
 /** The profile `spec` names, or undefined when its query matches nothing. */
 export async function readInput(spec: InputSpec, source: ProfileSource | undefined, flags: MergeModeFlags, io: PluginIo): Promise<FlameInput | undefined> {
-  if (spec.kind === 'query') return readQuery(spec.query, requireSource(source), flags, io);
+  if (spec.kind === 'query') return readQuery(spec.query, spec.typeName, requireSource(source), flags, io);
   const named = await Promise.all(spec.targets.map((t) => readTarget(t, source, io)));
   const first = named[0];
   if (first === undefined) throw new UsageError('give a profile file, a profile id, or --service and --type');
@@ -96,24 +100,12 @@ function mergeNamed(named: readonly NamedBytes[]): Profile {
   return merger.result();
 }
 
-async function readQuery(query: ProfileQuery, source: ProfileSource, flags: MergeModeFlags, io: PluginIo): Promise<FlameInput | undefined> {
-  const type = query.type;
-  if (type === undefined) throw new UsageError('--type is required to merge stored profiles');
-  const what = `${query.service} ${type} profiles from ${formatCollectorTime(query.from)} to ${formatCollectorTime(query.to)} in ${source.name}`;
-  const fileBase = queryFileBase(query, type);
-  if (flags.serverMerge === true) {
-    if (source.serverMerge === undefined) throw new UsageError(`--server-merge: ${source.name} cannot merge profiles itself`);
-    const bytes = await source.serverMerge({ ...query, type }, io.signal);
-    return bytes === undefined ? undefined : { profile: decodeProfile(bytes, `the merged ${what}`), name: `${what}, merged by the collector`, fileBase };
-  }
-  const merged = await mergeFromSource(source, { ...query, type }, { cache: profileCacheFor(flags, io), signal: io.signal });
-  if (merged.bytes === undefined) return undefined;
-  if (merged.skipped.length > 0) {
-    const reasons = merged.skipped.map((s) => `${s.id}: ${s.reason}`).join('; ');
-    io.stderr.write(`merged ${merged.used} of ${merged.used + merged.skipped.length} profiles; ${merged.skipped.length} left out: ${reasons}\n`);
-  }
-  const count = `${merged.used} profile${merged.used === 1 ? '' : 's'}`;
-  return { profile: decodeProfile(merged.bytes, `the merged ${what}`), name: `${what} (${count})`, fileBase };
+async function readQuery(query: ProfileQuery, typeName: string, source: ProfileSource, flags: MergeModeFlags, io: PluginIo): Promise<FlameInput | undefined> {
+  const what = `${query.service} ${typeName} profiles from ${formatCollectorTime(query.from)} to ${formatCollectorTime(query.to)} in ${source.name}`;
+  const bytes = await mergedQuery(source, query, flags, io);
+  if (bytes === undefined) return undefined;
+  const name = flags.serverMerge === true ? `${what}, merged by the collector` : what;
+  return { profile: decodeProfile(bytes, `the merged ${what}`), name, fileBase: queryFileBase(query, typeName) };
 }
 
 function requireSource(source: ProfileSource | undefined): ProfileSource {
@@ -127,7 +119,7 @@ function profileBaseName(arg: string): string {
 }
 
 /** `<service>-<type>-<from>-<to>`, as merge names its file. */
-function queryFileBase(query: ProfileQuery, type: string): string {
+function queryFileBase(query: ProfileQuery, typeName: string): string {
   const time = (d: Date): string => `${formatCollectorTime(d).replace(/[-:]/g, '')}Z`;
-  return `${safeFileNamePart(query.service)}-${safeFileNamePart(type)}-${time(query.from)}-${time(query.to)}`;
+  return `${safeFileNamePart(query.service)}-${safeFileNamePart(typeName.trim().toLowerCase())}-${time(query.from)}-${time(query.to)}`;
 }

@@ -120,10 +120,10 @@ async function inputSpecs(command: Command, flags: Flags, io: PluginIo): Promise
     main = { kind: 'named', targets: await Promise.all(targets.map((t) => classifyTarget(t, io, flags.profilesDir))) };
   } else {
     if (queryFlagsGiven.length === 0) throw new UsageError('give a profile file, a profile id, or --service and --type to merge stored profiles');
-    main = { kind: 'query', query: profileQuery(flags, RULES) };
+    main = { kind: 'query', query: profileQuery(flags, RULES), typeName: flags.type ?? '' };
   }
   if (flags.diffBase !== undefined) return { main, base: { kind: 'named', targets: [await classifyTarget(flags.diffBase, io, flags.profilesDir)] } };
-  if (baseRange && main.kind === 'query') return { main, base: { kind: 'query', query: baseQuery(flags) } };
+  if (baseRange && main.kind === 'query') return { main, base: { kind: 'query', query: baseQuery(flags), typeName: main.typeName } };
   return { main, base: undefined };
 }
 
