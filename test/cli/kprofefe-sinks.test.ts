@@ -12,6 +12,7 @@ import { startFakeKubeApi, type FakeKubeApi } from '../doubles/fake-kube-api.js'
 import { startFakePod, type FakePod } from '../doubles/fake-pod.js';
 import { fixture } from '../doubles/fixtures.js';
 import { enabled, makePod } from '../doubles/make-pod.js';
+import { startPyroscopeDouble, type PyroscopeDouble } from '../doubles/pyroscope-double.js';
 import { startTestCollector, type TestCollector } from '../doubles/test-collector.js';
 import { groupOf, startPushgateway } from './pushgateway.js';
 import { cleanEnv, runCli, summaryOf, tempDir, type CliResult } from './run-cli.js';
@@ -24,6 +25,7 @@ let home: string;
 let kubeconfig: string;
 const pods: FakePod[] = [];
 const collectors: TestCollector[] = [];
+const pyroscopes: PyroscopeDouble[] = [];
 
 beforeAll(async () => {
   api = await startFakeKubeApi();
@@ -34,6 +36,7 @@ afterEach(async () => {
   api.setPods([]);
   await Promise.all(pods.splice(0).map((p) => p.close()));
   await Promise.all(collectors.splice(0).map((c) => c.close()));
+  await Promise.all(pyroscopes.splice(0).map((d) => d.close()));
 });
 afterAll(async () => {
   await api.close();
@@ -51,6 +54,12 @@ async function collector(): Promise<TestCollector> {
   const c = await startTestCollector();
   collectors.push(c);
   return c;
+}
+
+async function pyroscope(): Promise<PyroscopeDouble> {
+  const d = await startPyroscopeDouble();
+  pyroscopes.push(d);
+  return d;
 }
 
 function kprofefe(args: string[], cwd?: string): Promise<CliResult> {
@@ -154,6 +163,51 @@ describe('kprofefe --profefe-hostport and --output-dir together', () => {
       { sink: `directory ${out}`, stored: 6, failed: 0, failedByReason: {} },
     ]);
     expect(lastLine(result).msg).toMatch(new RegExp(`^run finished with failures: stored 4/6 in profefe ${c.url}, 6/6 in directory `));
+  });
+});
+
+describe('kprofefe --profefe-hostport, --pyroscope-url and --output-dir in one run', () => {
+  it('each profile, fetched once, is in the collector, in Pyroscope and in the directory; exit 0', async () => {
+    const pod = await onePod('127.0.0.67');
+    const [c, d] = await Promise.all([collector(), pyroscope()]);
+    const out = await tempDir('kprofefe-sinks-');
+    const result = await kprofefe(['--profefe-hostport', c.url, '--pyroscope-url', d.url, '--output-dir', out]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(pod.requests).toHaveLength(6);
+    expect(
+      c
+        .profiles()
+        .map((p) => p.type)
+        .sort(),
+    ).toEqual(ALL_TYPES);
+    expect(d.profiles.map((p) => p.labels.__name__).sort()).toEqual(['block', 'goroutine', 'memory', 'mutex', 'process_cpu', 'threadcreate']);
+    expect(d.profiles.find((p) => p.labels.__name__ === 'memory')?.rawProfile).toEqual(fixture('heap'));
+    expect((await profileFiles(out)).types).toEqual(ALL_TYPES);
+    expect(sinksOf(result)).toEqual([
+      { sink: `profefe ${c.url}`, stored: 6, failed: 0, failedByReason: {} },
+      { sink: `pyroscope ${d.url}`, stored: 6, failed: 0, failedByReason: {} },
+      { sink: `directory ${out}`, stored: 6, failed: 0, failedByReason: {} },
+    ]);
+  });
+
+  it('Pyroscope down: the collector and the directory store everything; the summary names Pyroscope; exit 1', async () => {
+    await onePod('127.0.0.68');
+    const [c, d] = await Promise.all([collector(), pyroscope()]);
+    d.setDown(true);
+    const out = await tempDir('kprofefe-sinks-');
+    const result = await kprofefe(['--profefe-hostport', c.url, '--pyroscope-url', d.url, '--output-dir', out]);
+    expect(result.code, result.stderr).toBe(1);
+    expect(d.profiles).toEqual([]);
+    expect(c.profiles()).toHaveLength(6);
+    expect((await profileFiles(out)).types).toEqual(ALL_TYPES);
+    expect(sinksOf(result)).toEqual([
+      { sink: `profefe ${c.url}`, stored: 6, failed: 0, failedByReason: {} },
+      { sink: `pyroscope ${d.url}`, stored: 0, failed: 6, failedByReason: { SINK_UNAVAILABLE: 6 } },
+      { sink: `directory ${out}`, stored: 6, failed: 0, failedByReason: {} },
+    ]);
+    expect(lastLine(result).msg).toBe(
+      `run finished with failures: stored 6/6 in profefe ${c.url}, 0/6 in pyroscope ${d.url}, 6/6 in directory ${out}; 6 of 6 profiles failed, 0 pods skipped`,
+    );
   });
 });
 
