@@ -16,14 +16,19 @@ export const ASSET_DIR = resolve(import.meta.dirname, '..', '..', 'dist', 'asset
 
 let loaded: FlameAssets | undefined;
 
-/** The built assets; throws an error saying to run `npm run build` when they are missing. */
+/** The built assets (read once); throws an error saying to run `npm run build` when they are missing. */
 export function flameAssets(): FlameAssets {
-  loaded ??= { script: readAsset('flame-view.js'), style: readAsset('flame-view.css') };
+  loaded ??= readFlameAssets(ASSET_DIR);
   return loaded;
 }
 
-function readAsset(name: string): string {
-  const path = join(ASSET_DIR, name);
+/** The assets in `dir`, read now. */
+export function readFlameAssets(dir: string): FlameAssets {
+  return { script: readAsset(dir, 'flame-view.js'), style: readAsset(dir, 'flame-view.css') };
+}
+
+function readAsset(dir: string, name: string): string {
+  const path = join(dir, name);
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {

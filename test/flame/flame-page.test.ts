@@ -1,11 +1,16 @@
 /**
  * flamePageHtml's document without a browser: the data is inline JSON that no name can break out
  * of, the page references nothing outside itself, and its Content-Security-Policy allows exactly
- * its own inline scripts and stylesheet (by hash) and no connection. (flame-browser.test.ts
- * opens it in Chromium.)
+ * its own inline scripts and stylesheet (by hash) and no connection; the built assets it inlines.
+ * (flame-browser.test.ts opens it in Chromium.)
  */
 import { createHash } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { ASSET_DIR, flameAssets, readFlameAssets } from '../../src/flame/flame-assets.js';
 import { flamePageHtml, jsonForScript } from '../../src/flame/flame-page.js';
 import { flameGraphData } from '../../src/flame/flame-tree.js';
 import { syntheticProfile } from '../pprof/synthetic-profile.js';
@@ -51,6 +56,17 @@ describe('flamePageHtml', () => {
         "form-action 'none'",
         "base-uri 'none'",
       ].join('; '),
+    );
+  });
+});
+
+describe('flame assets', () => {
+  it('are read from dist/assets, where npm run build puts them; missing, the error says to build', async () => {
+    expect(ASSET_DIR).toBe(fileURLToPath(new URL('../../dist/assets', import.meta.url)));
+    expect(flameAssets().script).toContain('KubeProfefeFlame');
+    const empty = await mkdtemp(join(tmpdir(), 'flame-assets-'));
+    expect(() => readFlameAssets(empty)).toThrow(
+      `the flame graph's browser asset ${join(empty, 'flame-view.js')} cannot be read (ENOENT): run npm run build (it builds dist/assets/)`,
     );
   });
 });
