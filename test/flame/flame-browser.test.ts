@@ -17,7 +17,7 @@ import { flameSvg } from '../../src/flame/flame-svg.js';
 import { diffFlameGraphData, type FlameGraphData, flameGraphData } from '../../src/flame/flame-tree.js';
 import { decodeProfile } from '../../src/pprof/decode-profile.js';
 import { type LaunchedBrowser, launchChromium, SCREENSHOT_DIR, saveScreenshot } from '../browser/chromium.js';
-import { fixture, fixturePath } from '../doubles/fixtures.js';
+import { fixture, fixturePath, type PprofFixtureName } from '../doubles/fixtures.js';
 import { expectPrintedAs } from '../pprof/go-pprof.js';
 import { syntheticProfile } from '../pprof/synthetic-profile.js';
 import { exactUnit, pprofCum } from './pprof-reference.js';
@@ -99,28 +99,35 @@ async function tooltipOf(page: Page, name: string): Promise<string[]> {
 }
 
 describe('flame graph page in Chromium', () => {
-  it('cpu: the widest frames show their names, and their tooltips pprof -top -cum values and percentages', async () => {
-    const data = flameGraphData(decodeProfile(fixture('cpu')));
-    const pprof = await pprofCum(fixturePath('cpu'), exactUnit(data.sampleType.unit));
-    const shown = await pprofCum(fixturePath('cpu'), []);
-    const { page, requests, errors, dialogs } = await openPage('cpu.html', data);
+  const WIDEST: { fixture: PprofFixtureName; expected: string }[] = [
+    { fixture: 'cpu', expected: 'main.hashLoop' },
+    { fixture: 'heap-large', expected: 'main.main.func1' },
+  ];
+  for (const { fixture: name, expected } of WIDEST) {
+    it(`${name}: the widest frames show their names, and their tooltips pprof -top -cum values and percentages`, { timeout: 120_000 }, async () => {
+      const data = flameGraphData(decodeProfile(fixture(name)));
+      const pprof = await pprofCum(fixturePath(name), exactUnit(data.sampleType.unit));
+      const { page, requests, errors, dialogs } = await openPage(`${name}.html`, data);
 
-    const widest = data.root.children.filter((c) => countNamed(data.root, c.name) === 1).slice(0, 2);
-    expect(widest.map((c) => c.name)).toContain('main.hashLoop');
-    for (const child of widest) {
-      await expect.poll(() => frame(page, child.name).locator('.d3-flame-graph-label').textContent()).toBe(child.name);
-      const [name, value] = await tooltipOf(page, child.name);
-      expect(name).toBe(child.name);
-      const m = /^(\S+) \((\S+) of the total\)$/.exec(value ?? '');
-      expect(m, value).not.toBeNull();
-      expectPrintedAs(pprof.cum.get(child.name)!, m![1]!);
-      expect(m![2]).toBe(shown.cumPercent.get(child.name));
-    }
-    await expect.poll(() => page.locator('.kpf-summary').textContent()).toBe('cpu: 1.41s total');
-    await saveScreenshot(page, 'flame-cpu-tooltip');
-    expect({ requests, errors, dialogs }).toEqual({ requests: [], errors: [], dialogs: [] });
-    await page.close();
-  });
+      const widest = data.root.children.filter((c) => countNamed(data.root, c.name) === 1).slice(0, 2);
+      expect(widest.map((c) => c.name)).toContain(expected);
+      for (const child of widest) {
+        await expect.poll(() => frame(page, child.name).locator('.d3-flame-graph-label').textContent()).toBe(child.name);
+        const [label, value] = await tooltipOf(page, child.name);
+        expect(label).toBe(child.name);
+        const m = /^(\S+) \((\S+) of the total\)$/.exec(value ?? '');
+        expect(m, value).not.toBeNull();
+        expectPrintedAs(pprof.cum.get(child.name)!, m![1]!);
+        expect(m![2]).toBe(pprof.cumPercent.get(child.name));
+      }
+      const summary = new RegExp(`^${data.sampleType.type}: (\\S+) total$`).exec((await page.locator('.kpf-summary').textContent()) ?? '');
+      expect(summary).not.toBeNull();
+      expectPrintedAs(pprof.total, summary![1]!);
+      await saveScreenshot(page, `flame-${name}-tooltip`);
+      expect({ requests, errors, dialogs }).toEqual({ requests: [], errors: [], dialogs: [] });
+      await page.close();
+    });
+  }
 
   it('search highlights the matching frames and shows their count and the sum pprof -focus gives', async () => {
     const data = flameGraphData(decodeProfile(fixture('cpu')));
