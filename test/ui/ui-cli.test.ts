@@ -3,7 +3,7 @@
  * first line on stdout is the URL, the socket is bound to 127.0.0.1 only, the pages answer, and
  * Ctrl-C stops it.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture } from '../doubles/fixtures.js';
 import { startTestCollector, type TestCollector } from '../doubles/test-collector.js';
@@ -23,8 +23,8 @@ describe('kubectl profefe ui (subprocess)', () => {
     const stopped = ui.stop.bind(ui);
     try {
       expect(ui.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-      const port = Number(new URL(ui.url).port);
-      expect(await listeningAddresses(port)).toEqual(['127.0.0.1']);
+      // kubectl runs the plugin in its own process (exec): the child is the plugin.
+      expect(await listeningAddresses(ui.running.child.pid!)).toEqual([`127.0.0.1:${new URL(ui.url).port}`]);
       const home = await (await fetch(ui.url)).text();
       expect(home).toContain('<a class="service" href="/service?service=api">api</a>');
       const view = await fetch(new URL('/view?service=api&type=cpu&from=1h', ui.url));
@@ -45,17 +45,25 @@ describe('kubectl profefe ui (subprocess)', () => {
   });
 });
 
-/** The local addresses listening on `port`, from /proc/net/tcp and tcp6 (what the kernel says the socket is bound to). */
-async function listeningAddresses(port: number): Promise<string[]> {
+/**
+ * The addresses the process `pid` listens on, as `ADDRESS:PORT`: its sockets (/proc/PID/fd) found
+ * in /proc/net/tcp and tcp6 in state LISTEN (what the kernel says they are bound to).
+ */
+async function listeningAddresses(pid: number): Promise<string[]> {
+  const inodes = new Set<string>();
+  for (const fd of await readdir(`/proc/${pid}/fd`)) {
+    const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
+    const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+    if (inode !== undefined) inodes.add(inode);
+  }
   const addresses: string[] = [];
   for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    const lines = (await readFile(file, 'utf8')).split('\n').slice(1);
-    for (const line of lines) {
-      const [, local, , state] = line.trim().split(/\s+/);
-      if (state !== '0A' || local === undefined) continue; // 0A: LISTEN
+    for (const line of (await readFile(file, 'utf8')).split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      const [local, state, inode] = [fields[1], fields[3], fields[9]];
+      if (state !== '0A' || local === undefined || inode === undefined || !inodes.has(inode)) continue; // 0A: LISTEN
       const [hex, portHex] = local.split(':');
-      if (Number.parseInt(portHex ?? '', 16) !== port) continue;
-      addresses.push(hex!.length === 8 ? ipv4(hex!) : hex!);
+      addresses.push(`${hex!.length === 8 ? ipv4(hex!) : hex!}:${Number.parseInt(portHex ?? '', 16)}`);
     }
   }
   return addresses;
