@@ -247,10 +247,11 @@ describe('kubectl profefe ui over a collector', () => {
     expect((await running.get('/nothing-here')).status).toBe(404);
   });
 
-  it('pages carry a CSP without inline scripts; a request for another host name is refused (DNS rebinding)', async () => {
+  it('pages carry a CSP without inline scripts (an empty collector: no services, said so); a request for another host name is refused (DNS rebinding)', async () => {
     const running = await open();
     const page = await running.get('/');
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self';");
+    expect(page.text).toContain(`<strong>No services in collector ${c.url}.</strong>`);
     const port = new URL(running.url).port;
     expect(await statusWithHost(running.url, `evil.example:${port}`)).toBe(421);
     expect(await statusWithHost(running.url, `localhost:${port}`)).toBe(200);
