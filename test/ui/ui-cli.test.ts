@@ -38,6 +38,18 @@ describe('kubectl profefe ui (subprocess)', () => {
     }
   });
 
+  it('--address ::1: listens on the IPv6 loopback and prints the URL with the address in brackets', async () => {
+    const ui = await startUiProcess(['--address', '::1', '--profefe-hostport', c.url]);
+    try {
+      expect(ui.url).toMatch(/^http:\/\/\[::1\]:\d+\/$/);
+      expect(await listeningAddresses(ui.running.child.pid!)).toEqual([`00000000000000000000000001000000:${new URL(ui.url).port}`]);
+      expect((await fetch(ui.url)).status).toBe(200);
+    } finally {
+      const result = await ui.stop();
+      expect(result.stderr).not.toContain('warning');
+    }
+  });
+
   it('an --address that is not an IP address: a usage error naming the flag, exit 2', async () => {
     const result = await kubectlProfefe(['ui', '--no-open', '--address', 'example.com', '--profefe-hostport', c.url]);
     expect(result.code).toBe(2);

@@ -80,6 +80,23 @@ describe('kubectl profefe ui over a collector', () => {
     expect(fromUrl.rows).toEqual(reference.rows);
   });
 
+  it('heap: the sample type picked in the URL (alloc_space) is the one the top table and the flame graph show, as go tool pprof -sample_index', async () => {
+    const heap = withTime(fixture('heap'), at('10'));
+    await seed(c, heap, { service: 'api', type: 'heap' });
+    const running = await open();
+    const top = await running.json<TopJson>(`/api/top?service=api&type=heap&sample=alloc_space&${RANGE}`);
+    const reference = await goPprofTop(await tempFile('heap.pb.gz', heap), ['-sample_index=alloc_space']);
+    expect(top.body.top?.rows.map((r) => [r.name, r.flatText, r.cumText])).toEqual(reference.rows.map((r) => [r.name, r.flat, r.cum]));
+    const flame = await running.json<{ flame: { sampleType: { type: string }; total: number } }>(
+      `/api/flame?service=api&type=heap&sample=alloc_space&${RANGE}`,
+    );
+    expect(flame.body.flame.sampleType.type).toBe('alloc_space');
+    expectPrintedAs(flame.body.flame.total, pprofTotal(reference));
+    const page = await running.get(`/view?service=api&type=heap&sample=alloc_space&${RANGE}`);
+    expect(page.text).toContain('Sample type: <a href="/view?service=api&amp;type=heap&amp;from=');
+    expect(page.text).toContain('<strong>alloc_space</strong>');
+  });
+
   it('a range with no profiles: an empty state that says so and offers wider ranges', async () => {
     await seed(c, withTime(fixture('cpu'), at('10')), { service: 'api', type: 'cpu' });
     const running = await open();
