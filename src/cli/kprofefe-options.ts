@@ -53,7 +53,7 @@ export function kprofefeCommand(): Command {
     .option('-l, --selector <selector>', 'label selector, e.g. app=api,tier!=batch')
     .option('--profile-types <list>', `profile types to scrape; add allocs on request`, DEFAULT_PROFILE_TYPES.join(','))
     .option('--cpu-duration <duration>', 'how long each pod runs its CPU profile', '30s')
-    .option('--concurrency <n>', 'profile downloads and uploads in flight', '32')
+    .option('--concurrency <n>', 'profile downloads in flight, and uploads in flight per sink', '32')
     .option('--cpu-concurrency <n>', 'CPU profiles in flight (they wait --cpu-duration on the pod)', '1024')
     .option('--timeout <duration>', 'timeout of one request to a pod or the collector; CPU requests get --cpu-duration on top', '10s')
     .option('--max-profile-size <size>', 'reject profiles larger than this', '64MiB')
