@@ -28,6 +28,8 @@ export interface W1Args {
   plainNode: boolean;
   /** Another build of bin/kprofefe.js to measure (e.g. a patched copy), default this checkout's. */
   kprofefeBin: string | undefined;
+  /** Pods serve HTTPS (a CA made by openssl, one certificate for pprof.bench); kprofefe gets --target-ca-file and --target-server-name. */
+  https: boolean;
   help: boolean;
 }
 
@@ -41,6 +43,7 @@ export const W1_USAGE = `usage: npm run bench -- [--bench-pods 100,1000,5000] [-
   --plain-node             run plain \`node bin/kprofefe.js\`; by default kprofefe runs as the image runs it (the Dockerfile's ENV and node options)
   --kprofefe-bin PATH      measure another build of bin/kprofefe.js (e.g. a patched copy) instead of this checkout's
   --node-arg ARG           option for the node process running kprofefe, repeatable (e.g. --node-arg=--cpu-prof)
+  --https                  pods serve HTTPS (profefe.com/scheme: https), verified with a CA made for the run
   any other argument       passed to kprofefe, e.g. --concurrency 64 --cpu-concurrency 2048 --log-level debug
 `;
 
@@ -59,6 +62,7 @@ export function parseW1Args(argv: readonly string[]): W1Args {
     probe: false,
     plainNode: false,
     kprofefeBin: undefined,
+    https: false,
     help: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -101,6 +105,9 @@ export function parseW1Args(argv: readonly string[]): W1Args {
         break;
       case '--plain-node':
         result.plainNode = true;
+        break;
+      case '--https':
+        result.https = true;
         break;
       case '--kprofefe-bin':
         result.kprofefeBin = value();

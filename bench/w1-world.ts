@@ -11,6 +11,7 @@ import { startFakeKubeApi, type FakeKubeApi } from '../test/doubles/fake-kube-ap
 import { startFakePods, type FakePodFleet } from '../test/doubles/fake-pod.js';
 import { fixture } from '../test/doubles/fixtures.js';
 import { enabled, makePod } from '../test/doubles/make-pod.js';
+import { makeTestCa } from '../test/doubles/test-ca.js';
 import { startTestCollector, type TestCollector } from '../test/doubles/test-collector.js';
 
 export interface W1World {
@@ -19,6 +20,8 @@ export interface W1World {
   readonly collector: TestCollector;
   readonly kubeconfig: string;
   readonly largeHeapPods: number;
+  /** What kprofefe needs to reach these pods (the CA and server name with `https`). */
+  readonly kprofefeArgs: readonly string[];
   close(): Promise<void>;
 }
 
@@ -31,9 +34,12 @@ export function servesLargeHeap(index: number, share: number): boolean {
   return Math.floor((index + 1) * share) > Math.floor(index * share);
 }
 
-export async function startW1World(pods: number, largeHeapShare: number): Promise<W1World> {
+export async function startW1World(pods: number, largeHeapShare: number, options: { https?: boolean } = {}): Promise<W1World> {
   const dir = await mkdtemp(path.join(tmpdir(), 'kprofefe-w1-'));
-  const fleet = await startFakePods(pods);
+  const ca = options.https ? await makeTestCa('W1 bench CA') : undefined;
+  const tls = ca === undefined ? undefined : await ca.issue('pprof-bench', { dns: ['pprof.bench'] });
+  const fleet = await startFakePods(pods, { tls });
+  const kprofefeArgs = ca === undefined ? [] : ['--target-ca-file', ca.certFile, '--target-server-name', 'pprof.bench'];
   let largeHeapPods = 0;
   const heapLarge = fixture('heap-large');
   const podObjects = fleet.pods.map((pod, i) => {
@@ -50,7 +56,7 @@ export async function startW1World(pods: number, largeHeapShare: number): Promis
       labels: { app: deployment, 'pod-template-hash': hash },
       owner: { kind: 'ReplicaSet', name: `${deployment}-${hash}` },
       node: `node-${i % 20}`,
-      annotations: enabled({ 'profefe.com/port': String(pod.port) }),
+      annotations: enabled({ 'profefe.com/port': String(pod.port), ...(tls === undefined ? {} : { 'profefe.com/scheme': 'https' }) }),
     });
   });
   const api = await startFakeKubeApi({ pods: podObjects });
@@ -62,9 +68,11 @@ export async function startW1World(pods: number, largeHeapShare: number): Promis
     collector,
     kubeconfig,
     largeHeapPods,
+    kprofefeArgs,
     async close() {
       await Promise.all([fleet.close(), api.close(), collector.close()]);
       await rm(dir, { recursive: true, force: true });
+      if (ca !== undefined) await rm(ca.dir, { recursive: true, force: true });
     },
   };
 }

@@ -19,7 +19,7 @@ import { podRequestStats, startW1World } from './w1-world.js';
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 
 async function runOnce(pods: number, args: W1Args, runtime: ImageRuntime | undefined): Promise<W1Result> {
-  const world = await startW1World(pods, args.largeHeapShare);
+  const world = await startW1World(pods, args.largeHeapShare, { https: args.https });
   try {
     const kprofefeArgs = [
       '--kubeconfig',
@@ -31,6 +31,7 @@ async function runOnce(pods: number, args: W1Args, runtime: ImageRuntime | undef
       world.collector.url,
       '--log-level',
       'info',
+      ...world.kprofefeArgs,
       ...args.passthrough,
     ];
     const timeline = new W1Timeline(world.api.server, world.collector.uploads, Number(new URL(world.collector.url).port));
@@ -101,7 +102,7 @@ async function main(): Promise<number> {
   const runtime = args.plainNode ? undefined : readImageRuntime();
   const runAs = runtime === undefined ? 'plain node (--plain-node)' : `as the image runs it: ${describeImageRuntime(runtime)} (Dockerfile)`;
   process.stderr.write(
-    `W1: pods ${args.podCounts.join(', ')}; cpu duration ${args.cpuDuration}; extra kprofefe args: ${args.passthrough.join(' ') || '(none)'}\n`,
+    `W1: pods ${args.podCounts.join(', ')}${args.https ? ' serving HTTPS' : ''}; cpu duration ${args.cpuDuration}; extra kprofefe args: ${args.passthrough.join(' ') || '(none)'}\n`,
   );
   const results: W1Result[] = [];
   const started = performance.now();
@@ -120,7 +121,7 @@ async function main(): Promise<number> {
 
   const table = markdownTable(results);
   const report = [
-    `W1 on ${machine.cpus} × ${machine.cpuModel}, ${machine.memTotalMiB} MiB, Node ${machine.node}; --cpu-duration ${args.cpuDuration}; extra kprofefe args: ${args.passthrough.join(' ') || '(none)'}`,
+    `W1 on ${machine.cpus} × ${machine.cpuModel}, ${machine.memTotalMiB} MiB, Node ${machine.node}; pods serving ${args.https ? 'HTTPS (--https)' : 'HTTP'}; --cpu-duration ${args.cpuDuration}; extra kprofefe args: ${args.passthrough.join(' ') || '(none)'}`,
     `kprofefe run ${runAs}${args.nodeArgs.length > 0 ? `, plus ${args.nodeArgs.join(' ')}` : ''}`,
     `kprofefe ${build.bin} at commit ${build.commit ?? '?'} (+${build.uncommittedSrcFiles ?? '?'} uncommitted src files), dist built ${build.distBuiltAt ?? '?'}; 1-min load average before each run: ${results.map((r) => r.loadAverageBefore.toFixed(1)).join(', ')}`,
     '',
