@@ -119,13 +119,13 @@ export async function startPyroscopeDouble(options: PyroscopeDoubleOptions = {})
   }
 
   /**
-   * The distributor's checks in its order: every sample decodes and fits the size limit, at
-   * least one sample, then the labels. A push is stored whole or not at all.
+   * The distributor's checks in its order: every sample fits the size limit and decodes (and is
+   * recent enough), at least one sample, then the labels. A push is stored whole or not at all.
    */
   function acceptSeries(series: readonly WireSeries[], tenant: string | undefined): StoredPyroscopeProfile[] | string {
     const decoded: { series: WireSeries; samples: AcceptedSample[] }[] = [];
     for (const s of series) {
-      const samples = decodeSamples(s);
+      const samples = decodeSamples(s, limits);
       if (typeof samples === 'string') return samples;
       const problem = firstProblem(samples, s, Date.now());
       if (problem !== undefined) return problem;

@@ -199,7 +199,8 @@ describe('PyroscopeSink: failures (bad-input rows)', () => {
   });
 
   it("over Pyroscope's size limit: failed, naming the limit to raise and both sizes, not retried", async () => {
-    const err = await rejection(sink().store(scrapedProfile('heap', fixture('heap-large'))));
+    // A generous timeout: on a loaded machine, inflating 7 MiB must not turn the answer into a timeout.
+    const err = await rejection(sink({ timeoutMs: 60_000 }).store(scrapedProfile('heap', fixture('heap-large'))));
     expect(err.code).toBe('SINK_REJECTED');
     expect(err.message).toContain('exceeds the size limit (max_profile_size_byte, actual: 7684613, limit: 4194304)');
     expect(err.message).toContain(

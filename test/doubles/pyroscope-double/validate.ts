@@ -32,14 +32,18 @@ export interface AcceptedSample {
   readonly id: string;
   readonly rawProfile: Buffer;
   readonly profile: Profile;
-  readonly uncompressedSize: number;
 }
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
-/** Every sample decoded, or the invalid_argument message for the first that does not decode. */
-export function decodeSamples(series: WireSeries): AcceptedSample[] | string {
+/**
+ * Every sample decoded, or the invalid_argument message for the first that does not decode or is
+ * over `max_profile_size_bytes`. The size is checked on the uncompressed bytes before the pprof is
+ * parsed (Pyroscope parses first: only a profile both too large and corrupt would be told apart),
+ * so that a large profile is refused as fast as Pyroscope refuses it.
+ */
+export function decodeSamples(series: WireSeries, limits: PyroscopeLimits): AcceptedSample[] | string {
   const accepted: AcceptedSample[] = [];
   for (const sample of series.samples) {
     let uncompressed: Buffer;
@@ -48,9 +52,13 @@ export function decodeSamples(series: WireSeries): AcceptedSample[] | string {
     } catch (err) {
       return `failed to decompress profile: ${(err as Error).message}`;
     }
+    if (limits.maxProfileSizeBytes !== 0 && uncompressed.length > limits.maxProfileSizeBytes) {
+      const text = labelPairsString(sortedLabels(series.labels));
+      return `the profile with labels '${text}' exceeds the size limit (max_profile_size_byte, actual: ${uncompressed.length}, limit: ${limits.maxProfileSizeBytes})`;
+    }
     try {
       const profile = Profile.decode(uncompressed);
-      accepted.push({ id: sample.id, rawProfile: sample.rawProfile, profile, uncompressedSize: uncompressed.length });
+      accepted.push({ id: sample.id, rawProfile: sample.rawProfile, profile });
     } catch (err) {
       return `failed to parse profile: ${(err as Error).message}`;
     }
@@ -61,7 +69,7 @@ export function decodeSamples(series: WireSeries): AcceptedSample[] | string {
 /** ValidateLabels: the message for the first problem, or undefined. */
 export function validateLabels(labels: readonly WireLabel[], limits: PyroscopeLimits): string | undefined {
   if (labels.length === 0) return 'error at least one label pair is required per profile';
-  const sorted = [...labels].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const sorted = sortedLabels(labels);
   const text = labelPairsString(sorted);
   if (sorted.length > limits.maxLabelNamesPerSeries) {
     return `profile series '${text}' has ${sorted.length} label names; limit ${limits.maxLabelNamesPerSeries}`;
@@ -79,14 +87,11 @@ export function validateLabels(labels: readonly WireLabel[], limits: PyroscopeLi
   return undefined;
 }
 
-/** ValidateProfile's size check, and the reject-older-than window when set. */
+/** The reject-older-than window, when set. */
 export function validateSample(sample: AcceptedSample, labels: readonly WireLabel[], limits: PyroscopeLimits, nowMs: number): string | undefined {
-  const text = labelPairsString([...labels].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)));
-  if (limits.maxProfileSizeBytes !== 0 && sample.uncompressedSize > limits.maxProfileSizeBytes) {
-    return `the profile with labels '${text}' exceeds the size limit (max_profile_size_byte, actual: ${sample.uncompressedSize}, limit: ${limits.maxProfileSizeBytes})`;
-  }
   const timeMs = Number(sample.profile.timeNanos) / 1e6;
   if (limits.rejectOlderThanMs !== undefined && timeMs > 0 && timeMs < nowMs - limits.rejectOlderThanMs) {
+    const text = labelPairsString(sortedLabels(labels));
     return `profile with labels '${text}' is too old: ${new Date(timeMs).toISOString()} is older than the tenant's reject-older-than window`;
   }
   return undefined;
@@ -95,6 +100,10 @@ export function validateSample(sample: AcceptedSample, labels: readonly WireLabe
 /** phlaremodel.LabelPairsString: `{name="value", name2="value2"}`. */
 export function labelPairsString(labels: readonly WireLabel[]): string {
   return `{${labels.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(', ')}}`;
+}
+
+function sortedLabels(labels: readonly WireLabel[]): WireLabel[] {
+  return [...labels].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 function valueOf(labels: readonly WireLabel[], name: string): string {
