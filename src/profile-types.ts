@@ -8,8 +8,8 @@
 export const PROFILE_TYPES = ['cpu', 'heap', 'allocs', 'goroutine', 'block', 'mutex', 'threadcreate'] as const;
 export type ProfileType = (typeof PROFILE_TYPES)[number];
 
-/** Scraped when neither a flag nor an annotation narrows them. `allocs` is on request only. */
-export const DEFAULT_PROFILE_TYPES: readonly ProfileType[] = ['cpu', 'heap', 'goroutine', 'block', 'mutex', 'threadcreate'];
+/** Scraped when neither a flag nor an annotation narrows them: every type. */
+export const DEFAULT_PROFILE_TYPES: readonly ProfileType[] = ['cpu', 'heap', 'allocs', 'goroutine', 'block', 'mutex', 'threadcreate'];
 
 /** Types the profefe collector accepts (docs/profefe-api.md). There is no `allocs`. */
 export const COLLECTOR_TYPES = ['cpu', 'heap', 'block', 'mutex', 'goroutine', 'threadcreate', 'other', 'trace'] as const;
@@ -18,8 +18,19 @@ export type CollectorType = (typeof COLLECTOR_TYPES)[number];
 export interface ProfileTypeSpec {
   /** Path below the pprof prefix, e.g. `profile` for `/debug/pprof/profile`. */
   readonly endpoint: string;
-  /** Whether the endpoint takes `?seconds=N` and blocks for that long. */
+  /**
+   * A window profile: the endpoint takes `?seconds=N`, blocks that long and returns what happened
+   * in those N seconds (cpu; allocs, block and mutex as Go's delta profiles). The run starts a
+   * pod's window profiles together, so they cover the same N seconds. The others are snapshots.
+   */
   readonly timed: boolean;
+  /**
+   * Asked without `?seconds`, the endpoint answers at once with counters since the process
+   * started (allocs, block, mutex). A target that refuses `seconds` (HTTP 400: a WriteTimeout
+   * shorter than N, a custom handler) is asked again without it, and the profile is stored as
+   * cumulative (`delta=false`). cpu has no such fallback: without `seconds` Go profiles 30 s.
+   */
+  readonly cumulativeFallback: boolean;
   /** The profefe type the profile is stored as. */
   readonly collectorType: CollectorType;
   /** Labels added so a type stored under a shared collector type can still be found. */
@@ -32,13 +43,13 @@ export interface ProfileTypeSpec {
  * with `--type other --labels pprof_type=allocs`.
  */
 export const PROFILE_TYPE_SPECS: Readonly<Record<ProfileType, ProfileTypeSpec>> = {
-  cpu: { endpoint: 'profile', timed: true, collectorType: 'cpu', collectorLabels: {} },
-  heap: { endpoint: 'heap', timed: false, collectorType: 'heap', collectorLabels: {} },
-  allocs: { endpoint: 'allocs', timed: false, collectorType: 'other', collectorLabels: { pprof_type: 'allocs' } },
-  goroutine: { endpoint: 'goroutine', timed: false, collectorType: 'goroutine', collectorLabels: {} },
-  block: { endpoint: 'block', timed: false, collectorType: 'block', collectorLabels: {} },
-  mutex: { endpoint: 'mutex', timed: false, collectorType: 'mutex', collectorLabels: {} },
-  threadcreate: { endpoint: 'threadcreate', timed: false, collectorType: 'threadcreate', collectorLabels: {} },
+  cpu: { endpoint: 'profile', timed: true, cumulativeFallback: false, collectorType: 'cpu', collectorLabels: {} },
+  heap: { endpoint: 'heap', timed: false, cumulativeFallback: false, collectorType: 'heap', collectorLabels: {} },
+  allocs: { endpoint: 'allocs', timed: true, cumulativeFallback: true, collectorType: 'other', collectorLabels: { pprof_type: 'allocs' } },
+  goroutine: { endpoint: 'goroutine', timed: false, cumulativeFallback: false, collectorType: 'goroutine', collectorLabels: {} },
+  block: { endpoint: 'block', timed: true, cumulativeFallback: true, collectorType: 'block', collectorLabels: {} },
+  mutex: { endpoint: 'mutex', timed: true, cumulativeFallback: true, collectorType: 'mutex', collectorLabels: {} },
+  threadcreate: { endpoint: 'threadcreate', timed: false, cumulativeFallback: false, collectorType: 'threadcreate', collectorLabels: {} },
 };
 
 export function isProfileType(value: string): value is ProfileType {

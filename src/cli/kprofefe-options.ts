@@ -51,11 +51,11 @@ export function kprofefeCommand(): Command {
     .option('-n, --namespace <ns>', 'namespace to scrape; repeat for several (default: the context namespace)', collect)
     .option('-A, --all-namespaces', 'scrape pods in every namespace')
     .option('-l, --selector <selector>', 'label selector, e.g. app=api,tier!=batch')
-    .option('--profile-types <list>', `profile types to scrape; add allocs on request`, DEFAULT_PROFILE_TYPES.join(','))
-    .option('--cpu-duration <duration>', 'how long each pod runs its CPU profile', '30s')
+    .option('--profile-types <list>', 'profile types to scrape (cpu, allocs, block, mutex cover the --cpu-duration window)', DEFAULT_PROFILE_TYPES.join(','))
+    .option('--cpu-duration <duration>', 'the window of the cpu, allocs, block and mutex profiles (?seconds=N), taken together per pod', '30s')
     .option('--concurrency <n>', 'profile downloads in flight, and uploads in flight per sink', '32')
-    .option('--cpu-concurrency <n>', 'CPU profiles in flight (they wait --cpu-duration on the pod)', '1024')
-    .option('--timeout <duration>', 'timeout of one request to a pod or the collector; CPU requests get --cpu-duration on top', '10s')
+    .option('--cpu-concurrency <n>', 'pods profiling a window at once (their window profiles wait --cpu-duration on the pod)', '1024')
+    .option('--timeout <duration>', 'timeout of one request to a pod or the collector; window requests get --cpu-duration on top', '10s')
     .option('--max-profile-size <size>', 'reject profiles larger than this', '64MiB')
     .option(
       '--max-inflight-bytes <size>',

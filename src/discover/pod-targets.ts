@@ -54,8 +54,8 @@ export function skippedPodMessage(item: Extract<PodTargets, { kind: 'invalid' }>
   return `pod ${item.namespace}/${item.name} skipped: annotation ${annotation}="${value}": ${reason}`;
 }
 
-/** Labels every profile carries; extra labels from the annotation cannot override them. */
-export const BUILTIN_LABELS = ['namespace', 'pod', 'node', 'container', 'workload_kind', 'workload'] as const;
+/** Labels every profile carries, and `delta` (the sinks set it: window or cumulative); extra labels from the annotation cannot override them. */
+export const BUILTIN_LABELS = ['namespace', 'pod', 'node', 'container', 'workload_kind', 'workload', 'delta'] as const;
 
 export function podTargets(pod: V1Pod, options: TargetOptions): PodTargets {
   const namespace = pod.metadata?.namespace ?? 'default';

@@ -55,19 +55,30 @@ export class ByteBudget {
 }
 
 export class BudgetShare {
-  private held: number;
+  private held = 0;
   private received = 0;
+  /** Set by the first reserve(): a share reserves once. */
+  private reservation: Promise<void> | undefined;
+  private reserved = false;
 
   constructor(
     private readonly budget: ByteBudget,
     private readonly largest: Map<ProfileType, number>,
     private readonly type: ProfileType,
-  ) {
-    this.held = largest.get(type) ?? 0;
-  }
+  ) {}
 
+  /**
+   * Reserves the largest body of the type seen by now (a window profile reserves when the pod
+   * answers, seconds after the share was made). Once per share: a fetch asked again holds nothing more.
+   */
   reserve(signal: AbortSignal): Promise<void> {
-    return this.budget.reserve(this.held, signal);
+    if (this.reservation === undefined) {
+      this.held = this.largest.get(this.type) ?? 0;
+      this.reservation = this.budget.reserve(this.held, signal).then(() => {
+        this.reserved = true;
+      });
+    }
+    return this.reservation;
   }
 
   /** Told of body bytes as they arrive. */
@@ -81,7 +92,9 @@ export class BudgetShare {
     if (this.received > (this.largest.get(this.type) ?? 0)) this.largest.set(this.type, this.received);
   };
 
+  /** Gives back what was reserved and received: nothing if never reserved, once granted if still waiting (an aborted fetch). */
   release(): void {
-    this.budget.release(this.held);
+    if (this.reserved) this.budget.release(this.held);
+    else void this.reservation?.then(() => this.budget.release(this.held));
   }
 }

@@ -20,6 +20,12 @@ export function logObserver(log: Logger): RunObserver {
       else if (isError) log.error({ ...where, why: pod.why }, `pod ${podKey(pod)} cannot be scraped: ${pod.reason}`);
       else log.debug({ ...where, why: pod.why }, `pod not scraped: ${pod.reason}`);
     },
+    profileCumulative(target, reason) {
+      log.info(
+        { namespace: target.pod.namespace, pod: target.pod.name, type: target.type, url: target.url },
+        `${target.type} profile is cumulative, not a window (stored with delta=false): ${reason}`,
+      );
+    },
     profileStored(target, location, bytes, sink) {
       log.debug({ namespace: target.pod.namespace, pod: target.pod.name, type: target.type, url: target.url, sink, location, bytes }, 'profile stored');
     },

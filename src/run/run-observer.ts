@@ -18,8 +18,13 @@ export interface RunObserver {
    */
   podSkipped?(pod: SkippedPod, isError: boolean): void;
   podStarted?(pod: PodInfo, targets: readonly Target[]): void;
-  /** The pod is reachable and its profile requested (a CPU profile now takes `target.seconds`). */
+  /** The pod is reachable and its profile requested (a window profile now takes `target.seconds`). */
   profileStarted?(target: Target): void;
+  /**
+   * A window profile of a counter type (allocs, block, mutex) came back cumulative: the target
+   * refused or ignored `?seconds` (`reason` says which). It is then stored (labelled `delta=false`) or fails as any other.
+   */
+  profileCumulative?(target: Target, reason: string): void;
   /** Told once per sink that stored the profile; `sink` is the sink's description. */
   profileStored?(target: Target, location: string, bytes: number, sink: string): void;
   /**
@@ -38,6 +43,7 @@ export function observeAll(...observers: readonly RunObserver[]): Required<RunOb
     podSkipped: (pod, isError) => observers.forEach((o) => o.podSkipped?.(pod, isError)),
     podStarted: (pod, targets) => observers.forEach((o) => o.podStarted?.(pod, targets)),
     profileStarted: (target) => observers.forEach((o) => o.profileStarted?.(target)),
+    profileCumulative: (target, reason) => observers.forEach((o) => o.profileCumulative?.(target, reason)),
     profileStored: (target, location, bytes, sink) => observers.forEach((o) => o.profileStored?.(target, location, bytes, sink)),
     profileFailed: (target, error, sink) => observers.forEach((o) => o.profileFailed?.(target, error, sink)),
     podDone: (pod) => observers.forEach((o) => o.podDone?.(pod)),

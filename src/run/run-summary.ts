@@ -23,6 +23,8 @@ export interface RunSummaryJson {
   profilesFailed: number;
   storedByType: Partial<Record<ProfileType, number>>;
   failedByReason: Partial<Record<ProfileErrorCode, number>>;
+  /** Window profiles (allocs, block, mutex) that came back cumulative: the target refused or ignored `?seconds`. Each is also stored or failed. */
+  profilesCumulative: number;
   /** Per sink, in the run's order: each attempted profile is stored or failed in each (stored + failed = attempted). */
   sinks: SinkCountsJson[];
   durationMs: number;
@@ -39,6 +41,7 @@ export class RunSummary implements RunObserver {
   profilesAttempted = 0;
   profilesStored = 0;
   profilesFailed = 0;
+  profilesCumulative = 0;
   readonly podsIgnored: Partial<Record<IgnoredWhy, number>> = {};
   readonly podsSkippedExamples: string[] = [];
   readonly storedByType: Partial<Record<ProfileType, number>> = {};
@@ -70,6 +73,10 @@ export class RunSummary implements RunObserver {
       const why = pod.kind === 'invalid' ? `${pod.problem.annotation}="${pod.problem.value}"` : pod.reason;
       if (this.podsSkippedExamples.length < MAX_EXAMPLES) this.podsSkippedExamples.push(`${pod.namespace}/${pod.name}: ${why}`);
     }
+  }
+
+  profileCumulative(): void {
+    this.profilesCumulative += 1;
   }
 
   /** `sink` undefined: stored in every sink. */
@@ -115,6 +122,7 @@ export class RunSummary implements RunObserver {
       profilesFailed: this.profilesFailed,
       storedByType: this.storedByType,
       failedByReason: this.failedByReason,
+      profilesCumulative: this.profilesCumulative,
       sinks: this.sinks,
       durationMs: Date.now() - this.startedAt,
       peakRssMiB: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10,

@@ -12,9 +12,10 @@ import type { SinkFanOut, SinkResult } from '../sink/fan-out.js';
 import type { ByteBudget } from './byte-budget.js';
 import type { RunObserver } from './run-observer.js';
 import type { Transport } from './transport.js';
+import type { WindowBodies } from './window-bodies.js';
 
 export interface FetchLimits {
-  /** One request; CPU requests get their `seconds` on top. */
+  /** One request; window requests (cpu, allocs, block, mutex) get their `seconds` on top. */
   readonly timeoutMs: number;
   readonly maxProfileBytes: number;
 }
@@ -27,15 +28,21 @@ export interface ProfileScrapeContext {
   readonly observe: Required<RunObserver>;
   readonly signal: AbortSignal;
   readonly budget: ByteBudget;
+  /** When window profiles' bodies may be read (window-bodies.ts). */
+  readonly windowBodies: WindowBodies;
 }
 
 export function profileScraper(context: ProfileScrapeContext): (target: Target) => Promise<void> {
   const { sinks, observe, signal, budget } = context;
   return async (target) => {
     const share = budget.share(target.type);
+    // A window profile starts at once (with the pod's CPU profile) and is admitted when the pod
+    // answers, N seconds later; a snapshot waits for its share before it is requested.
+    const admission = target.seconds !== undefined ? context.windowBodies.admission(share, signal) : undefined;
     try {
-      await share.reserve(signal);
-      const profile = await fetchThrough(context, target, share.onBytes);
+      if (admission === undefined) await share.reserve(signal);
+      const profile = await fetchThrough(context, target, share.onBytes, admission?.admit);
+      if (profile.window?.kind === 'cumulative') observe.profileCumulative(target, profile.window.reason);
       if (signal.aborted) throw new ProfileError('INTERRUPTED', 'the run was interrupted before this profile was stored');
       const results = await sinks.store(profile, signal);
       tellResults(observe, target, profile.body.length, results, signal);
@@ -45,6 +52,7 @@ export function profileScraper(context: ProfileScrapeContext): (target: Target) 
       observe.profileFailed(target, asProfileError(err, signal));
     } finally {
       share.release();
+      admission?.done();
     }
   };
 }
@@ -58,14 +66,27 @@ function tellResults(observe: Required<RunObserver>, target: Target, bytes: numb
 }
 
 /** Connects through the transport and fetches; a connect failure is explained by the transport when it can. */
-async function fetchThrough(context: ProfileScrapeContext, target: Target, onBytes: (bytes: number) => void): Promise<ScrapedProfile> {
+async function fetchThrough(
+  context: ProfileScrapeContext,
+  target: Target,
+  onBytes: (bytes: number) => void,
+  beforeBody: (() => Promise<void>) | undefined,
+): Promise<ScrapedProfile> {
   const { signal } = context;
   if (signal.aborted) throw new ProfileError('INTERRUPTED', 'the run was interrupted before this profile was fetched');
   const connection = await context.transport.connect(target, signal);
   context.observe.profileStarted(target);
   const { timeoutMs, maxProfileBytes } = context.fetch;
   try {
-    return await fetchProfile(target, { timeoutMs, maxBytes: maxProfileBytes, signal, agent: connection.agent, headers: connection.headers, onBytes });
+    return await fetchProfile(target, {
+      timeoutMs,
+      maxBytes: maxProfileBytes,
+      signal,
+      agent: connection.agent,
+      headers: connection.headers,
+      onBytes,
+      beforeBody,
+    });
   } catch (err) {
     throw (err instanceof ProfileError && connection.explain?.(err)) || err;
   }

@@ -7,16 +7,18 @@
  * holds one port-forward per pod), and a pod is done, told to the observer and released by the
  * transport, when its last profile settles.
  *
- * Two profile pools: CPU profiles wait `seconds` on the pod and return small bodies, so many run
- * at once (`cpuConcurrency`); every other profile is a download that may be megabytes, so few
- * run at once (`concurrency`). Uploads, of both kinds, share one limit of `concurrency` per sink:
- * when a thousand CPU profiles finish together, a collector still sees at most `concurrency`
- * requests, and a slow sink never takes another sink's slots (src/sink/fan-out.ts).
+ * Two profile pools. A pod's window profiles (cpu, allocs, block, mutex: each waits `seconds`
+ * on the pod) take one slot of the window pool together, so they start at once and cover the
+ * same seconds; many pods profile at once (`cpuConcurrency`), and the window profiles' bodies
+ * are read only when the pods answer, `concurrency` at once within the byte budget (window-bodies.ts). Every other profile (the snapshots) is a
+ * download that may be megabytes, so few run at once (`concurrency`). Uploads, of both kinds,
+ * share one limit of `concurrency` per sink: when a thousand pods' windows end together, a
+ * collector still sees at most `concurrency` requests, and a slow sink never takes another sink's slots (src/sink/fan-out.ts).
  * A byte budget (`maxInflightBytes`) holds new downloads back while large profiles are being
  * validated and uploaded, so memory does not become `concurrency` × the largest profile. Listing
- * pauses while the pods-in-flight limit or the CPU pool is full or the data queue is long, so
+ * pauses while the pods-in-flight limit or the window pool is full or the data queue is long, so
  * the queue (small Target objects, no bytes) stays bounded. The pools are separate so that a
- * long queue of downloads never delays the start of the next pods' CPU profiles, which set the
+ * long queue of downloads never delays the start of the next pods' window profiles, which set the
  * floor of a run's wall time.
  */
 import { setMaxListeners } from 'node:events';
@@ -27,6 +29,7 @@ import { SinkFanOut } from '../sink/fan-out.js';
 import type { Sink } from '../sink/sink.js';
 import { profileScraper, type FetchLimits } from './scrape-profile.js';
 import { ByteBudget } from './byte-budget.js';
+import { WindowBodies } from './window-bodies.js';
 import { observeAll, type RunObserver } from './run-observer.js';
 import { RunSummary } from './run-summary.js';
 import type { Transport } from './transport.js';
@@ -37,7 +40,7 @@ const MIN_DATA_QUEUE = 10_000;
 export interface RunLimits {
   /** Profile downloads in flight, and uploads in flight per sink. */
   readonly concurrency: number;
-  /** CPU profiles in flight (they wait on the pod and return small bodies). */
+  /** Pods profiling a window at once: each runs its window profiles (cpu, allocs, block, mutex) together. */
   readonly cpuConcurrency: number;
   /** Pods with profiles under way; Infinity for no limit. */
   readonly podsInFlight: number;
@@ -79,9 +82,10 @@ export async function scrapeRun(items: AsyncIterable<DiscoveredItem>, options: S
     observe,
     signal,
     budget: new ByteBudget(limits.maxInflightBytes),
+    windowBodies: new WindowBodies(limits.concurrency),
   });
 
-  // Profiles queued or running per pool, and a waiter woken whenever one settles.
+  // Queued or running per pool (window pool: pods; data pool: profiles), and a waiter woken whenever one settles.
   let cpuPending = 0;
   let dataPending = 0;
   const settled = new Wakeup();
@@ -93,13 +97,20 @@ export async function scrapeRun(items: AsyncIterable<DiscoveredItem>, options: S
       return;
     }
     pods.start(item.pod, item.targets);
+    const scrapeAndSettle = (target: Target): Promise<void> => scrapeOne(target).finally(() => pods.settled(target.pod));
+    const windowed = item.targets.filter((target) => target.seconds !== undefined);
+    if (windowed.length > 0) {
+      cpuPending += 1;
+      void cpuPool(() => Promise.all(windowed.map(scrapeAndSettle))).finally(() => {
+        cpuPending -= 1;
+        settled.wake();
+      });
+    }
     for (const target of item.targets) {
-      const timed = target.seconds !== undefined;
-      const count = (delta: number) => (timed ? (cpuPending += delta) : (dataPending += delta));
-      count(1);
-      void (timed ? cpuPool : dataPool)(() => scrapeOne(target)).finally(() => {
-        count(-1);
-        pods.settled(target.pod);
+      if (target.seconds !== undefined) continue;
+      dataPending += 1;
+      void dataPool(() => scrapeAndSettle(target)).finally(() => {
+        dataPending -= 1;
         settled.wake();
       });
     }

@@ -12,8 +12,19 @@ export function redirectError(status: number, location: string | undefined, wher
   );
 }
 
-export function statusError(status: number, snippet: string, where: string): ProfileError {
-  return new ProfileError('TARGET_HTTP_STATUS', `HTTP ${status}${where}: ${JSON.stringify(snippet)}; ${statusAdvice(status, snippet)}`);
+/** A non-2xx answer; its status and the start of its body are kept for callers that act on them (a 400 to `?seconds`). */
+export class TargetStatusError extends ProfileError {
+  constructor(
+    readonly status: number,
+    readonly snippet: string,
+    message: string,
+  ) {
+    super('TARGET_HTTP_STATUS', message);
+  }
+}
+
+export function statusError(status: number, snippet: string, where: string): TargetStatusError {
+  return new TargetStatusError(status, snippet, `HTTP ${status}${where}: ${JSON.stringify(snippet)}; ${statusAdvice(status, snippet)}`);
 }
 
 function statusAdvice(status: number, snippet: string): string {

@@ -7,11 +7,12 @@ import { onAbort } from '../on-abort.js';
 import { PROFILE_TYPE_SPECS } from '../profile-types.js';
 import { VERSION } from '../version.js';
 import { connectionError, redirectError, statusError, timeoutError, tooLarge } from './fetch-errors.js';
+import { answeredWindow, askedAgainError, emptyWindowError, refusedWindow, refusesSeconds, withoutSeconds } from './fetch-window.js';
 import type { ScrapedProfile } from './scraped-profile.js';
 import { describeSource, validateProfile } from './validate-profile.js';
 
 export interface FetchProfileOptions {
-  /** Request timeout in ms; for timed types (cpu) the pod's `seconds` are added to it. */
+  /** Request timeout in ms; for window types (cpu, allocs, block, mutex) the pod's `seconds` are added to it. */
   readonly timeoutMs: number;
   /** Largest body accepted, in bytes (`--max-profile-size`). */
   readonly maxBytes: number;
@@ -23,13 +24,20 @@ export interface FetchProfileOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** Told of every chunk of body bytes as it arrives (for the run's byte budget). */
   readonly onBytes?: (bytes: number) => void;
+  /**
+   * Called when the pod has answered 2xx, before its body is read; the body waits (TCP
+   * back-pressure) and the timeout clock stops until it resolves, then `timeoutMs` is left for
+   * the body. The run admits window profiles into its byte budget here: they start at once, and
+   * their bytes only exist N seconds later.
+   */
+  readonly beforeBody?: () => Promise<void>;
 }
 
 export const USER_AGENT = `kube-profefe/${VERSION}`;
 
 /**
- * The bound on the whole exchange (connect, headers and body). A timed profile (cpu) makes the
- * pod block for `seconds` before it answers, so those are added to `timeoutMs`.
+ * The bound on the whole exchange (connect, headers and body). A window profile (cpu, allocs,
+ * block, mutex) makes the pod block for `seconds` before it answers, so those are added to `timeoutMs`.
  */
 export function requestTimeoutMs(target: Pick<Target, 'type' | 'seconds'>, timeoutMs: number): number {
   if (PROFILE_TYPE_SPECS[target.type].timed && target.seconds !== undefined) return target.seconds * 1000 + timeoutMs;
@@ -39,10 +47,33 @@ export function requestTimeoutMs(target: Pick<Target, 'type' | 'seconds'>, timeo
 /**
  * Fetches one target's profile and validates it as pprof. Never follows redirects, never buffers
  * more than `maxBytes`. Rejects with ProfileError (TARGET_*), or with `signal.reason` when the
- * caller aborts.
+ * caller aborts. A window profile says the window it covers; for a counter type (allocs, block,
+ * mutex) whose target refuses `?seconds` (400), the target is asked once more without it, and the
+ * profile says it is cumulative (fetch-window.ts).
  */
 export async function fetchProfile(target: Target, opts: FetchProfileOptions): Promise<ScrapedProfile> {
   opts.signal?.throwIfAborted();
+  const spec = PROFILE_TYPE_SPECS[target.type];
+  const seconds = target.seconds;
+  if (!spec.timed || seconds === undefined) return fetchOnce(target, opts);
+  const startedAt = performance.now();
+  let profile: ScrapedProfile;
+  try {
+    profile = await fetchOnce(target, opts);
+  } catch (err) {
+    if (!spec.cumulativeFallback || !refusesSeconds(err)) throw emptyWindowError(err, target);
+    const window = refusedWindow(target, err);
+    try {
+      return { ...(await fetchOnce(withoutSeconds(target), opts)), target, window };
+    } catch (again) {
+      throw askedAgainError(again, window);
+    }
+  }
+  const window = spec.cumulativeFallback ? answeredWindow(seconds, performance.now() - startedAt) : { kind: 'window' as const, seconds };
+  return { ...profile, window };
+}
+
+async function fetchOnce(target: Target, opts: FetchProfileOptions): Promise<ScrapedProfile> {
   const body = await download(target, opts, describeSource(target));
   const scrapedAt = new Date();
   await validateProfile(body, target);
@@ -82,9 +113,8 @@ function download(target: Target, opts: FetchProfileOptions, where: string): Pro
         resolve(body);
       }
     };
-    const timer = setTimeout(() => {
-      settle(timeoutError(target, opts.timeoutMs, totalMs, where, new Error(`timed out after ${totalMs} ms`)));
-    }, totalMs);
+    const timedOut = (): void => settle(timeoutError(target, opts.timeoutMs, totalMs, where, new Error(`timed out after ${totalMs} ms`)));
+    let timer = setTimeout(timedOut, totalMs);
     const stopListening = onAbort(opts.signal, () => settle(opts.signal?.reason));
     const failed = (err: unknown): void => settle(connectionError(target, opts.timeoutMs, totalMs, where, err));
     req.on('error', failed);
@@ -106,6 +136,23 @@ function download(target: Target, opts: FetchProfileOptions, where: string): Pro
         settle(tooLarge(opts.maxBytes, `its Content-Length is ${declared} bytes`, where));
         return;
       }
+      if (opts.beforeBody === undefined) {
+        readBody(res);
+        return;
+      }
+      // Until its data listener is added, the response reads nothing: the pod's writes wait.
+      clearTimeout(timer);
+      opts.beforeBody().then(
+        () => {
+          if (settled) return;
+          timer = setTimeout(timedOut, opts.timeoutMs);
+          readBody(res);
+        },
+        (err: unknown) => settle(err),
+      );
+    });
+
+    function readBody(res: IncomingMessage): void {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
@@ -128,7 +175,7 @@ function download(target: Target, opts: FetchProfileOptions, where: string): Pro
         for (const chunk of chunks) freeBuffer(chunk);
         settle(undefined, body);
       });
-    });
+    }
   });
 }
 

@@ -3,7 +3,7 @@ import { ProfileError } from '../profile-error.js';
 import { PROFILE_TYPE_SPECS } from '../profile-types.js';
 import type { ProfefeClient } from '../profefe/profefe-client.js';
 import { isRetryableProfefeError, ProfefeError } from '../profefe/profefe-error.js';
-import type { ScrapedProfile } from '../scrape/scraped-profile.js';
+import { windowLabels, type ScrapedProfile } from '../scrape/scraped-profile.js';
 import { retryWithBackoff } from './retry.js';
 import type { Sink } from './sink.js';
 
@@ -22,7 +22,9 @@ export interface ProfefeSinkOptions {
 
 /**
  * Pushes each profile to a profefe collector as `service` = the target's service, the collector
- * type from PROFILE_TYPE_SPECS (allocs -> `other` + `pprof_type=allocs`) and the target's labels.
+ * type from PROFILE_TYPE_SPECS (allocs -> `other` + `pprof_type=allocs`) and the target's labels;
+ * allocs, block and mutex also get `delta=true` (a window) or `delta=false` (cumulative: the
+ * target refused `?seconds`).
  * 5xx, 429 and network failures are retried with backoff; a 4xx is final. Resolves to the URL the
  * stored profile can be downloaded from.
  */
@@ -55,7 +57,7 @@ export class ProfefeSink implements Sink {
           attemptsMade = attempt;
           return this.client.upload(
             profile.body,
-            { service: target.service, type: spec.collectorType, labels: { ...target.labels, ...spec.collectorLabels } },
+            { service: target.service, type: spec.collectorType, labels: { ...target.labels, ...spec.collectorLabels, ...windowLabels(profile) } },
             { signal },
           );
         },

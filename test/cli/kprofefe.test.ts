@@ -57,7 +57,7 @@ afterAll(async () => {
 });
 
 describe('kprofefe: a clean run', () => {
-  it('scrapes every enabled pod through the API, honours port/path annotations, stores all six types in the collector', async () => {
+  it('scrapes every enabled pod through the API, honours port/path annotations, stores all seven types in the collector', async () => {
     const plain = await fakePod({ host: '127.0.0.11' });
     const custom = await fakePod({ host: '127.0.0.12', prefix: '/internal/pprof' });
     const named = await fakePod({ host: '127.0.0.13' });
@@ -89,17 +89,30 @@ describe('kprofefe: a clean run', () => {
     const result = await kprofefe(['-n', 'shop', '--profefe-hostport', c.url]);
     expect(result.code, result.stderr).toBe(0);
     const summary = summaryOf(result);
-    expect(summary).toMatchObject({ podsSelected: 3, profilesAttempted: 18, profilesStored: 18, profilesFailed: 0 });
+    expect(summary).toMatchObject({ podsSelected: 3, profilesAttempted: 21, profilesStored: 21, profilesFailed: 0, profilesCumulative: 0 });
 
     const stored = c.profiles();
-    expect(stored).toHaveLength(18);
+    expect(stored).toHaveLength(21);
     expect(new Set(stored.map((p) => p.service))).toEqual(new Set(['api', 'jobs', 'db']));
-    expect(new Set(stored.map((p) => p.type))).toEqual(new Set(['cpu', 'heap', 'goroutine', 'block', 'mutex', 'threadcreate']));
+    expect(new Set(stored.map((p) => p.type))).toEqual(new Set(['cpu', 'heap', 'other', 'goroutine', 'block', 'mutex', 'threadcreate']));
     const apiHeap = stored.find((p) => p.service === 'api' && p.type === 'heap');
     expect(apiHeap?.labels).toMatchObject({ namespace: 'shop', pod: 'api-1', workload_kind: 'Deployment', workload: 'api' });
-    // The custom path was used, and the CPU profile asked for the configured seconds.
+    expect(apiHeap?.labels).not.toHaveProperty('delta');
+    // allocs, block and mutex are windows, labelled so.
+    const windows = stored.filter((p) => p.service === 'api' && ['other', 'block', 'mutex'].includes(p.type));
+    expect(windows.map((p) => p.labels.delta)).toEqual(['true', 'true', 'true']);
+    // The custom path was used; the window profiles asked for the configured seconds, the snapshots for none.
     expect(custom.requests.map((r) => r.path)).toContain('/internal/pprof/heap');
-    expect(plain.requests.find((r) => r.path === '/debug/pprof/profile')?.query).toMatchObject({ seconds: '1' });
+    const queries = Object.fromEntries(plain.requests.map((r) => [r.path.replace('/debug/pprof/', ''), r.query]));
+    expect(queries).toEqual({
+      profile: { seconds: '1' },
+      allocs: { seconds: '1' },
+      block: { seconds: '1' },
+      mutex: { seconds: '1' },
+      heap: {},
+      goroutine: {},
+      threadcreate: {},
+    });
     // Server-side filtering: the list asked for Running pods only.
     const list = api.requests.find((r) => r.path === '/api/v1/namespaces/shop/pods');
     expect(list?.query.fieldSelector).toBe('status.phase=Running');
@@ -193,9 +206,9 @@ describe('kprofefe: target faults fail one profile each, the rest are stored', (
     const result = await kprofefe(['--profefe-hostport', c.url, '--max-profile-size', '1MiB']);
     expect(result.code).toBe(1);
     const summary = summaryOf(result);
-    expect(summary.profilesAttempted).toBe(12);
+    expect(summary.profilesAttempted).toBe(14);
     expect(summary.profilesFailed).toBe(8);
-    expect(summary.profilesStored).toBe(4);
+    expect(summary.profilesStored).toBe(6);
     expect(summary.failedByReason).toEqual({
       TARGET_HTTP_STATUS: 2,
       TARGET_TEXT: 2,
@@ -204,16 +217,36 @@ describe('kprofefe: target faults fail one profile each, the rest are stored', (
       TARGET_TOO_LARGE: 1,
       TARGET_TIMEOUT: 1,
     });
-    // Stored: both CPU profiles, worse's mutex and threadcreate.
+    // Stored: both CPU and allocs profiles (allocs is type other), worse's mutex and threadcreate.
     expect(
       c
         .profiles()
         .map((p) => `${p.type}`)
         .sort(),
-    ).toEqual(['cpu', 'cpu', 'mutex', 'threadcreate']);
+    ).toEqual(['cpu', 'cpu', 'mutex', 'other', 'other', 'threadcreate']);
     const warnings = result.logs.filter((l) => l.level === 40);
     const text = warnings.find((l) => l.pod === 'broken' && l.type === 'mutex');
     expect(String(text?.msg)).toContain('the target returned text, not a pprof profile');
+  });
+});
+
+describe('kprofefe: a target that refuses ?seconds (bad input)', () => {
+  it('answers 400 to ?seconds: retried without it, stored as cumulative with delta=false, counted in the summary', async () => {
+    // A Go server whose WriteTimeout is not above the window refuses it (net/http/pprof's 400).
+    const pod = await fakePod({ host: '127.0.0.25', writeTimeoutSeconds: 1 });
+    api.setPods([makePod({ name: 'strict', ip: pod.ip, annotations: annotatedFor(pod) })]);
+    const c = await collector();
+    const result = await kprofefe(['--profefe-hostport', c.url, '--profile-types', 'allocs,block,mutex,heap']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(summaryOf(result)).toMatchObject({ profilesAttempted: 4, profilesStored: 4, profilesFailed: 0, profilesCumulative: 3 });
+    for (const endpoint of ['allocs', 'block', 'mutex']) {
+      expect(pod.requests.filter((r) => r.path === `/debug/pprof/${endpoint}`).map((r) => r.query)).toEqual([{ seconds: '1' }, {}]);
+    }
+    const labels = Object.fromEntries(c.profiles().map((p) => [p.type, p.labels.delta]));
+    expect(labels).toEqual({ other: 'false', block: 'false', mutex: 'false', heap: undefined });
+    const said = result.logs.filter((l) => String(l.msg).includes('is cumulative, not a window'));
+    expect(said.map((l) => l.type).sort()).toEqual(['allocs', 'block', 'mutex']);
+    expect(String(said[0]?.msg)).toContain('profile duration exceeds server');
   });
 });
 
@@ -251,8 +284,8 @@ describe('kprofefe: collector faults', () => {
     expect(result.code).toBe(1);
     const summary = summaryOf(result);
     expect(summary.profilesStored).toBe(0);
-    expect(summary.profilesFailed).toBe(6);
-    expect(summary.failedByReason).toEqual({ SINK_UNAVAILABLE: 6 });
+    expect(summary.profilesFailed).toBe(7);
+    expect(summary.failedByReason).toEqual({ SINK_UNAVAILABLE: 7 });
   });
 });
 
@@ -313,11 +346,11 @@ describe('kprofefe: named pods and dry run', () => {
     expect(result.stderr).toContain('ghost');
   });
 
-  it('--dry-run of 1,000 pods prints all 6,001 lines through a pipe', async () => {
+  it('--dry-run of 1,000 pods prints all 7,001 lines through a pipe', async () => {
     api.setPods(Array.from({ length: 1000 }, (_, i) => makePod({ name: `web-${i}`, namespace: 'big', ip: '127.0.0.1', annotations: enabled() })));
     const result = await kprofefe(['-n', 'big', '--dry-run', '--log-level', 'warn']);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout.trimEnd().split('\n')).toHaveLength(6001);
+    expect(result.stdout.trimEnd().split('\n')).toHaveLength(7001);
   });
 
   it('--dry-run lists every target and contacts no pod', async () => {

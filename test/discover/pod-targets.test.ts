@@ -59,10 +59,23 @@ describe('podTargets: URLs from annotations', () => {
     expect(targets[0]?.labels.container).toBe('app');
   });
 
-  it('the CPU target carries seconds', () => {
-    const cpu = targetsOf(run({ annotations: enabled() }, { cpuSeconds: 7 })).find((t) => t.type === 'cpu');
-    expect(cpu?.url).toBe('http://10.1.2.3:6060/debug/pprof/profile?seconds=7');
-    expect(cpu?.seconds).toBe(7);
+  it('the window targets (cpu, allocs, block, mutex) carry the same seconds; the snapshots none', () => {
+    const targets = targetsOf(run({ annotations: enabled() }, { cpuSeconds: 7 }));
+    expect(targets.map((t) => [t.type, t.url, t.seconds])).toEqual([
+      ['cpu', 'http://10.1.2.3:6060/debug/pprof/profile?seconds=7', 7],
+      ['heap', 'http://10.1.2.3:6060/debug/pprof/heap', undefined],
+      ['allocs', 'http://10.1.2.3:6060/debug/pprof/allocs?seconds=7', 7],
+      ['goroutine', 'http://10.1.2.3:6060/debug/pprof/goroutine', undefined],
+      ['block', 'http://10.1.2.3:6060/debug/pprof/block?seconds=7', 7],
+      ['mutex', 'http://10.1.2.3:6060/debug/pprof/mutex?seconds=7', 7],
+      ['threadcreate', 'http://10.1.2.3:6060/debug/pprof/threadcreate', undefined],
+    ]);
+  });
+
+  it('an annotation label named delta is dropped: the sinks set it', () => {
+    const [heap] = targetsOf(run({ annotations: enabled({ 'profefe.com/labels': 'delta=true,team=a' }) }, { profileTypes: ['heap'] }));
+    expect(heap?.labels).not.toHaveProperty('delta');
+    expect(heap?.labels.team).toBe('a');
   });
 
   it('IPv6 pod IPs are bracketed', () => {
@@ -153,13 +166,16 @@ describe('podTargets: service and labels', () => {
 
   it('the profile-types annotation narrows the run types and never widens them', () => {
     const types = targetsOf(run({ annotations: enabled({ 'profefe.com/profile-types': 'heap, cpu,allocs' }) })).map((t) => t.type);
-    expect(types).toEqual(['cpu', 'heap']);
-    const ignored = run({ annotations: enabled({ 'profefe.com/profile-types': 'allocs' }) });
+    expect(types).toEqual(['cpu', 'heap', 'allocs']);
+    const narrowRun = { profileTypes: ['cpu', 'heap'] as const };
+    expect(targetsOf(run({ annotations: enabled({ 'profefe.com/profile-types': 'heap,allocs' }) }, narrowRun)).map((t) => t.type)).toEqual(['heap']);
+    const ignored = run({ annotations: enabled({ 'profefe.com/profile-types': 'allocs' }) }, narrowRun);
     expect(ignored.kind).toBe('ignored');
   });
 
-  it('allocs is scraped when the run asks for it', () => {
+  it('allocs is a default type, fetched over the window', () => {
+    expect(DEFAULT_PROFILE_TYPES).toContain('allocs');
     const allocs = targetsOf(run({ annotations: enabled() }, { profileTypes: ['allocs'] }));
-    expect(allocs.map((t) => t.url)).toEqual(['http://10.1.2.3:6060/debug/pprof/allocs']);
+    expect(allocs.map((t) => t.url)).toEqual(['http://10.1.2.3:6060/debug/pprof/allocs?seconds=10']);
   });
 });

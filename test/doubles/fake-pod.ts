@@ -9,8 +9,11 @@ const GO_CHUNKING_BUFFER_BYTES = 2048;
 
 /**
  * A Go program serving net/http/pprof, as seen from the network: the same paths, status codes,
- * headers and error texts as Go's handlers (src/net/http/pprof/pprof.go), real profile bytes,
- * and `/profile` blocking for `?seconds=N` (default 30). Faults make one type misbehave.
+ * headers and error texts as Go's handlers (src/net/http/pprof/pprof.go, Go 1.19), real profile
+ * bytes, `/profile` blocking for `?seconds=N` (default 30), and named profiles given `seconds`
+ * answering after N seconds as Go's delta profiles (`<name>-delta`; the bytes are the fixture,
+ * not a real delta). Options emulate a server's WriteTimeout, Go before 1.16 and custom
+ * profiles. Faults make one type misbehave.
  */
 export type Fault =
   | 'status404' // Go's mux 404 "404 page not found"
@@ -56,6 +59,18 @@ export interface FakePodOptions {
   faults?: Partial<Record<ProfileType, Fault>>;
   /** Serve HTTPS with this certificate and key (PEM), as a Go program's ListenAndServeTLS does. */
   tls?: { cert: string; key: string };
+  /**
+   * The program's http.Server WriteTimeout, in seconds: Go refuses a CPU or delta profile whose
+   * `seconds` is not below it (400 "profile duration exceeds server's WriteTimeout").
+   */
+  writeTimeoutSeconds?: number;
+  /** Serve named profiles as Go before 1.16 did: `seconds` ignored, the cumulative profile at once. */
+  beforeGo116?: boolean;
+  /**
+   * Profiles the program made with pprof.NewProfile, served by pprof.Handler(name) under the
+   * prefix (bytes per name). Go serves no delta for them: `seconds` gets 400.
+   */
+  customProfiles?: Readonly<Record<string, Buffer>>;
 }
 
 /** One request the pod received. The byte counters keep moving while the response streams. */
@@ -114,6 +129,16 @@ ${PROFILE_TYPES.filter((t) => t !== 'cpu')
 `;
 
 const ZEROS = Buffer.alloc(64 * 1024);
+
+/** The headers of Go's pprof handlers for a profile. */
+const pprofHeaders = (filename: string) => ({
+  'X-Content-Type-Options': 'nosniff',
+  'Content-Type': 'application/octet-stream',
+  'Content-Disposition': `attachment; filename="${filename}"`,
+});
+
+/** Go's profileSupportsDelta: the profiles `seconds` makes a delta of; any other (custom) profile gets 400. */
+const GO_DELTA_PROFILES: ReadonlySet<string> = new Set(['allocs', 'block', 'goroutine', 'heap', 'mutex', 'threadcreate']);
 
 export async function startFakePod(opts: FakePodOptions = {}): Promise<FakePod> {
   const host = opts.host ?? '127.0.0.1';
@@ -187,6 +212,11 @@ export async function startFakePod(opts: FakePodOptions = {}): Promise<FakePod> 
       send(200, { 'Content-Type': 'text/html; charset=utf-8' }, INDEX_PAGE(prefix));
       return;
     }
+    const custom = opts.customProfiles?.[name];
+    if (custom !== undefined) {
+      serveNamed(name, custom, url.searchParams, res, send, serveError, true);
+      return;
+    }
     const type = byEndpoint.get(name);
     if (type === undefined) {
       serveError(404, 'Unknown profile');
@@ -198,17 +228,16 @@ export async function startFakePod(opts: FakePodOptions = {}): Promise<FakePod> 
       return;
     }
     const profile = profiles.get(type)!;
-    const pprofHeaders = (filename: string) => ({
-      'X-Content-Type-Options': 'nosniff',
-      'Content-Type': 'application/octet-stream',
-      'Content-Disposition': `attachment; filename="${filename}"`,
-    });
     const seconds = url.searchParams.get('seconds');
 
     if (type === 'cpu') {
       // Go: an unparsable or non-positive value means the default, 30 s.
       const parsed = parseGoInt(seconds ?? '');
       const sec = parsed === undefined || parsed <= 0 ? 30 : parsed;
+      if (exceedsWriteTimeout(sec)) {
+        serveError(400, "profile duration exceeds server's WriteTimeout");
+        return;
+      }
       if (cpuBusy) {
         serveError(500, 'Could not enable CPU profiling: cpu profiling already in use');
         return;
@@ -221,12 +250,36 @@ export async function startFakePod(opts: FakePodOptions = {}): Promise<FakePod> 
       return;
     }
 
-    const debug = parseGoInt(url.searchParams.get('debug') ?? '') ?? 0;
-    if (seconds !== null && seconds !== '') {
-      // Go serves a delta profile for named profiles given `seconds`.
+    serveNamed(name, profile, url.searchParams, res, send, serveError, opts.beforeGo116 !== true);
+  });
+
+  const exceedsWriteTimeout = (seconds: number): boolean => opts.writeTimeoutSeconds !== undefined && seconds >= opts.writeTimeoutSeconds;
+
+  /** Go's pprof.Handler(name): the profile, its `?debug=1` text, or (`deltas`: Go 1.16+) a delta over `seconds`. */
+  function serveNamed(
+    name: string,
+    profile: Buffer,
+    query: URLSearchParams,
+    res: ServerResponse,
+    send: (status: number, headers: Record<string, string | number>, body?: Buffer | string) => void,
+    serveError: (status: number, text: string) => void,
+    deltas: boolean,
+  ): void {
+    const seconds = query.get('seconds');
+    const debug = parseGoInt(query.get('debug') ?? '') ?? 0;
+    if (deltas && seconds !== null && seconds !== '') {
+      // Go's serveDeltaProfile: its checks, in its order.
       const sec = parseGoInt(seconds);
       if (sec === undefined || sec <= 0) {
         serveError(400, 'invalid value for "seconds" - must be a positive integer');
+        return;
+      }
+      if (!GO_DELTA_PROFILES.has(name)) {
+        serveError(400, '"seconds" parameter is not supported for this profile type');
+        return;
+      }
+      if (exceedsWriteTimeout(sec)) {
+        serveError(400, "profile duration exceeds server's WriteTimeout");
         return;
       }
       if (debug !== 0) {
@@ -237,12 +290,12 @@ export async function startFakePod(opts: FakePodOptions = {}): Promise<FakePod> 
       return;
     }
     if (debug !== 0) {
-      const text = type === 'goroutine' ? fixture('goroutine-debug1') : `${name} profile: total 1\n1 @ 0x43a5a6 0x46b8e1\n#\t0x43a5a5\truntime.main+0x205\n`;
+      const text = name === 'goroutine' ? fixture('goroutine-debug1') : `${name} profile: total 1\n1 @ 0x43a5a6 0x46b8e1\n#\t0x43a5a5\truntime.main+0x205\n`;
       send(200, { 'X-Content-Type-Options': 'nosniff', 'Content-Type': 'text/plain; charset=utf-8' }, text);
       return;
     }
     send(200, pprofHeaders(name), profile);
-  });
+  }
 
   function serveFault(
     fault: Fault,

@@ -70,3 +70,9 @@ export function startListening(binary: string, args: string[]): Promise<RunningP
     });
   });
 }
+
+/** The profile's DurationNanos in seconds, from `go tool pprof -top` (`Duration: 1.04s, ...`) or `-raw` (`Duration: 1.04`) output; undefined when it has none. */
+export function pprofDuration(raw: string): number | undefined {
+  const match = /^Duration: ([\d.]+)/m.exec(raw);
+  return match === null ? undefined : Number.parseFloat(match[1] as string);
+}

@@ -1,14 +1,16 @@
 /**
  * The whole product against a real Go program: kprofefe lists two instances of a stdlib-only
  * net/http/pprof app through the fake Kubernetes API (one serving under a custom path), scrapes
- * them, stores every profile, and `go tool pprof -top` opens every stored profile.
+ * them, stores every profile, and `go tool pprof -top` opens every stored profile. In namespace
+ * `old`, two that give no window: one whose WriteTimeout is not above it (400 to `?seconds`), one
+ * serving its profiles as Go before 1.16 did (`seconds` ignored).
  */
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeKubeApi, type FakeKubeApi } from '../doubles/fake-kube-api.js';
-import { goBuild, goToolPprof, startListening, type RunningProgram } from '../doubles/go-tools.js';
+import { goBuild, goToolPprof, pprofDuration, startListening, type RunningProgram } from '../doubles/go-tools.js';
 import { enabled, makePod } from '../doubles/make-pod.js';
 import { startTestCollector, type TestCollector } from '../doubles/test-collector.js';
 import { cleanEnv, runCli, summaryOf, tempDir } from '../cli/run-cli.js';
@@ -27,8 +29,11 @@ beforeAll(async () => {
   apps = await Promise.all([
     startListening(binary, ['-listen', '127.0.0.31:0']),
     startListening(binary, ['-listen', '127.0.0.32:0', '-prefix', '/custom/pprof']),
+    startListening(binary, ['-listen', '127.0.0.33:0', '-write-timeout', '4s']),
+    startListening(binary, ['-listen', '127.0.0.34:0', '-before-go116']),
   ]);
-  const [plain, custom] = apps.map((a) => a.address.split(':')) as [[string, string], [string, string]];
+  const [plain, custom, strict, legacy] = apps.map((a) => a.address.split(':')) as [[string, string], [string, string], [string, string], [string, string]];
+  const oldTypes = { 'profefe.com/profile-types': 'allocs,block,mutex,heap' };
   api = await startFakeKubeApi({
     pods: [
       makePod({
@@ -45,6 +50,8 @@ beforeAll(async () => {
         ip: custom[0],
         annotations: enabled({ 'profefe.com/port': custom[1], 'profefe.com/path': '/custom/pprof', 'profefe.com/service': 'custom' }),
       }),
+      makePod({ name: 'strict-0', namespace: 'old', ip: strict[0], annotations: enabled({ 'profefe.com/port': strict[1], ...oldTypes }) }),
+      makePod({ name: 'legacy-0', namespace: 'old', ip: legacy[0], annotations: enabled({ 'profefe.com/port': legacy[1], ...oldTypes }) }),
     ],
   });
   home = await tempDir();
@@ -67,9 +74,10 @@ describe('kprofefe against a real Go program', () => {
       { env: cleanEnv(home) },
     );
     expect(result.code, result.stderr).toBe(0);
-    expect(summaryOf(result)).toMatchObject({ podsSelected: 2, profilesAttempted: 14, profilesStored: 14 });
+    expect(summaryOf(result)).toMatchObject({ podsSelected: 2, profilesAttempted: 14, profilesStored: 14, profilesCumulative: 0 });
 
     const files: string[] = [];
+    const durations: Record<string, number | undefined> = {};
     for (const service of ['go-app', 'custom']) {
       for (const type of ALL_TYPES.split(',')) {
         const dir = join(out, 'prod', service, type);
@@ -78,9 +86,18 @@ describe('kprofefe against a real Go program', () => {
         files.push(join(dir, entries[0] as string));
       }
     }
-    for (const file of files) {
+    for (const [index, file] of files.entries()) {
       const top = await goToolPprof(['-top', file]);
       expect(top, file).toMatch(/Showing nodes accounting for/);
+      durations[`${index < 7 ? 'go-app' : 'custom'} ${ALL_TYPES.split(',')[index % 7]}`] = pprofDuration(top);
+    }
+    // The window profiles cover the 1 s window (Go's DurationNanos, as go tool pprof reads it); the snapshots have no duration.
+    for (const service of ['go-app', 'custom']) {
+      for (const type of ['cpu', 'allocs', 'block', 'mutex']) {
+        expect(durations[`${service} ${type}`], `${service} ${type}`).toBeGreaterThanOrEqual(1);
+        expect(durations[`${service} ${type}`], `${service} ${type}`).toBeLessThan(2);
+      }
+      for (const type of ['heap', 'goroutine', 'threadcreate']) expect(durations[`${service} ${type}`], `${service} ${type}`).toBeUndefined();
     }
     const cpuTop = await goToolPprof(['-top', files[0] as string]);
     expect(cpuTop).toContain('Type: cpu');
@@ -104,6 +121,36 @@ describe('kprofefe against a real Go program', () => {
       const file = join(dir, `${item.id}.pb.gz`);
       await writeFile(file, Buffer.from(await response.arrayBuffer()));
       expect(await goToolPprof(['-top', file])).toMatch(/Showing nodes accounting for/);
+    }
+  });
+});
+
+describe('kprofefe against Go programs that give no window', () => {
+  it('stores their allocs, block and mutex as cumulative with delta=false, counted in the summary; each opens in go tool pprof', async () => {
+    const result = await runCli('kprofefe.js', ['--kubeconfig', kubeconfig, '-n', 'old', '--cpu-duration', '4s', '--profefe-hostport', collector.url], {
+      env: cleanEnv(home),
+    });
+    // A 4 s window: the program before 1.16 answers well within half of it, even on a loaded machine.
+    expect(result.code, result.stderr).toBe(0);
+    expect(summaryOf(result)).toMatchObject({ podsSelected: 2, profilesAttempted: 8, profilesStored: 8, profilesFailed: 0, profilesCumulative: 6 });
+
+    const said = result.logs.filter((l) => String(l.msg).includes('is cumulative, not a window'));
+    expect(said.filter((l) => l.pod === 'strict-0').map((l) => String(l.msg))).toEqual(
+      Array(3).fill(expect.stringContaining('HTTP 400 "profile duration exceeds server\'s WriteTimeout"')),
+    );
+    expect(said.filter((l) => l.pod === 'legacy-0').map((l) => String(l.msg))).toEqual(Array(3).fill(expect.stringContaining('it ignores seconds')));
+
+    const dir = await tempDir('windows-dl-');
+    for (const item of collector.profiles().filter((p) => p.labels.namespace === 'old')) {
+      const what = `${item.labels.pod} ${item.type}`;
+      expect(item.labels.delta, what).toBe(item.type === 'heap' ? undefined : 'false');
+      const response = await fetch(`${collector.url}/api/0/profiles/${item.id}`);
+      const file = join(dir, `${item.id}.pb.gz`);
+      await writeFile(file, Buffer.from(await response.arrayBuffer()));
+      const top = await goToolPprof(['-top', file]);
+      expect(top, what).toMatch(/Showing nodes accounting for/);
+      // Counters since the process started: Go gives them no duration, unlike a window.
+      expect(pprofDuration(top), what).toBeUndefined();
     }
   });
 });

@@ -60,10 +60,10 @@ describe('kubectl profefe capture: pods that cannot be captured', () => {
     expect(errors).toContain('error: pod shop/ghost: not found in namespace "shop": check the name (kubectl get pods -n shop)');
     expect(errors).toContain('error: pod shop/batch-1: cannot be captured: phase is Pending, not Running; only a Running pod with an IP can be profiled');
     expect(errors).toContain('error: pod shop/done-2: cannot be captured: phase is Succeeded, not Running; only a Running pod with an IP can be profiled');
-    expect(errors.at(-1)).toBe('error: 3 pods could not be captured; 6 stored');
+    expect(errors.at(-1)).toBe('error: 3 pods could not be captured; 7 stored');
     // api-0 was captured in full.
-    expect(lines(result.stdout)).toHaveLength(6);
-    expect((await filesUnder(out)).map((f) => f.split('/').slice(0, 2).join('/'))).toEqual(Array(6).fill('shop/api-0'));
+    expect(lines(result.stdout)).toHaveLength(7);
+    expect((await filesUnder(out)).map((f) => f.split('/').slice(0, 2).join('/'))).toEqual(Array(7).fill('shop/api-0'));
     // Nothing was forwarded to the pods that are not Running.
     const forwarded = cluster.portForward.requests().slice(forwardsBefore);
     expect(forwarded.length).toBeGreaterThan(0);
@@ -96,6 +96,29 @@ describe('kubectl profefe capture: pods that cannot be captured', () => {
     ).toEqual(['cpu', 'heap']);
   });
 
+  it('a pod that refuses ?seconds (its WriteTimeout): allocs, block and mutex are saved cumulative, each with a warning; exit 0', async () => {
+    const strict = await startFakePod({ host: '127.0.0.54', writeTimeoutSeconds: 1 });
+    try {
+      cluster.api.setPods([makePod({ name: 'strict-0', namespace: 'shop', ip: strict.ip })]);
+      const out = await tempDir('capture-out-');
+      const args = ['-n', 'shop', 'strict-0', '--port', String(strict.port), '--profile-types', 'allocs,block,mutex,heap', '--cpu-duration', '1s'];
+      const result = await cluster.capture([...args, '--output-dir', out]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(lines(result.stdout)).toHaveLength(4);
+      const warnings = lines(result.stderr).filter((l) => l.startsWith('warning: '));
+      expect(warnings.sort()).toEqual(
+        ['allocs', 'block', 'mutex'].map(
+          (type) =>
+            `warning: pod shop/strict-0: the ${type} profile counts since the process started, not over the 1s window: ` +
+            `the target refused ?seconds=1 (HTTP 400 "profile duration exceeds server's WriteTimeout"), so it was asked without it`,
+        ),
+      );
+      expect(strict.requests.filter((r) => r.path === '/debug/pprof/mutex').map((r) => r.query)).toEqual([{ seconds: '1' }, {}]);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('403 on pods/portforward: the message names the pod and the missing permission; no file is written', async () => {
     cluster.api.setPods([makePod({ name: 'vault-0', namespace: 'secure', ip: good.ip })]);
     cluster.forbidden.set('secure/vault-0', ['get', 'create']);
@@ -105,7 +128,7 @@ describe('kubectl profefe capture: pods that cannot be captured', () => {
     const errors = errorLines(result.stderr);
     expect(errors).toHaveLength(2);
     expect(errors[0]).toContain(
-      'error: pod secure/vault-0: cpu, heap, goroutine, block, mutex, threadcreate profiles failed: not allowed to port-forward to pod secure/vault-0',
+      'error: pod secure/vault-0: cpu, heap, allocs, goroutine, block, mutex, threadcreate profiles failed: not allowed to port-forward to pod secure/vault-0',
     );
     expect(errors[0]).toContain('missing permission "get" on "pods/portforward" in namespace "secure"');
     expect(errors[0]).toContain('User "jane@example.com" cannot get resource "pods/portforward"');

@@ -15,7 +15,9 @@ import { startTestCollector, type TestCollector } from '../doubles/test-collecto
 import { tempDir } from '../cli/run-cli.js';
 import { filesUnder, startPluginCluster, type PluginCluster } from './capture-cluster.js';
 
-const DEFAULT_TYPES = ['block', 'cpu', 'goroutine', 'heap', 'mutex', 'threadcreate'];
+const DEFAULT_TYPES = ['allocs', 'block', 'cpu', 'goroutine', 'heap', 'mutex', 'threadcreate'];
+/** The same as the collector stores them: allocs is type other. */
+const DEFAULT_COLLECTOR_TYPES = ['block', 'cpu', 'goroutine', 'heap', 'mutex', 'other', 'threadcreate'];
 
 let cluster: PluginCluster;
 const pods: FakePod[] = [];
@@ -62,7 +64,7 @@ describe('kubectl profefe capture: files', () => {
 
     // stdout: one saved path per profile, kprofefe's layout: DIR/<namespace>/<service>/<type>/<pod>-<time>.pb.gz
     const saved = lines(result.stdout);
-    expect(saved).toHaveLength(6);
+    expect(saved).toHaveLength(7);
     const layout = saved.map((p) => relative(out, p).replace(/-\d{8}T\d{6}\.\d{3}Z\.pb\.gz$/, ''));
     expect(layout.sort()).toEqual(DEFAULT_TYPES.map((t) => `shop/checkout/${t}/checkout-7d9f8c-x2x4z`));
     expect(await filesUnder(out)).toEqual(saved.map((p) => relative(out, p)).sort());
@@ -74,8 +76,9 @@ describe('kubectl profefe capture: files', () => {
     const top = await goToolPprof(['-top', saved.find((p) => p.includes('/cpu/'))!]);
     expect(top).toMatch(/flat%/);
 
-    // The pod saw the CPU profile asked for --cpu-duration, and every request came through the forward.
-    expect(pod.requests.find((r) => r.path === '/debug/pprof/profile')?.query).toEqual({ seconds: '1' });
+    // The pod saw the window profiles asked for --cpu-duration, the snapshots for none, and every request came through the forward.
+    const queries = Object.fromEntries(pod.requests.map((r) => [r.path.replace('/debug/pprof/', ''), r.query.seconds]));
+    expect(queries).toEqual({ profile: '1', allocs: '1', block: '1', mutex: '1', heap: undefined, goroutine: undefined, threadcreate: undefined });
     const upgrades = cluster.portForward.requests().slice(forwardsBefore);
     expect(upgrades.length).toBeGreaterThan(0);
     expect(upgrades.every((u) => u.path === '/api/v1/namespaces/shop/pods/checkout-7d9f8c-x2x4z/portforward' && typeof u.transport === 'string')).toBe(true);
@@ -203,7 +206,7 @@ describe('kubectl profefe capture: collector', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const stored = collector.profiles();
-    expect(stored.map((p) => p.type).sort()).toEqual(DEFAULT_TYPES);
+    expect(stored.map((p) => p.type).sort()).toEqual(DEFAULT_COLLECTOR_TYPES);
     for (const p of stored) {
       expect(p.service).toBe('db');
       expect(p.labels).toMatchObject({ namespace: 'data', pod: 'db-0', node: 'node-7', workload_kind: 'StatefulSet', workload: 'db' });

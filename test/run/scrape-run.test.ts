@@ -121,9 +121,19 @@ const LIMITS: RunLimits = { concurrency: 8, cpuConcurrency: 8, podsInFlight: Inf
 function run(
   listing: AsyncIterable<PodSourceItem>,
   transport: ScriptedTransport,
-  options: { types: ProfileType[]; limits?: Partial<RunLimits>; sink?: Sink; sinks?: Sink[]; observer?: RunObserver; signal?: AbortSignal; named?: boolean },
+  options: {
+    types: ProfileType[];
+    limits?: Partial<RunLimits>;
+    sink?: Sink;
+    sinks?: Sink[];
+    observer?: RunObserver;
+    signal?: AbortSignal;
+    named?: boolean;
+    cpuSeconds?: number;
+  },
 ) {
-  return scrapeRun(discoverTargets(listing, { profileTypes: options.types, cpuSeconds: 1, requireEnable: options.named !== true }), {
+  const targetOptions = { profileTypes: options.types, cpuSeconds: options.cpuSeconds ?? 1, requireEnable: options.named !== true };
+  return scrapeRun(discoverTargets(listing, targetOptions), {
     limits: { ...LIMITS, ...options.limits },
     fetch: { timeoutMs: 10_000, maxProfileBytes: 64 * 1024 * 1024 },
     transport,
@@ -135,23 +145,45 @@ function run(
 }
 
 describe('scrapeRun scheduling', () => {
-  it('runs CPU profiles and downloads in separate pools: held CPU profiles never delay the downloads', async () => {
+  it('runs window profiles and downloads in separate pools: held windows never delay the downloads', async () => {
     const transport = await scripted();
-    transport.autoAnswer = (request) => (request.cpu ? undefined : fixture('heap'));
+    transport.autoAnswer = (request) => (request.window ? undefined : fixture('heap'));
     const recorder = new Recorder();
-    const types: ProfileType[] = ['cpu', 'heap', 'goroutine', 'block'];
+    const types: ProfileType[] = ['cpu', 'heap', 'goroutine', 'block', 'mutex'];
     const done = run(new Listing(pods(2)), transport, { types, limits: { cpuConcurrency: 2, concurrency: 1 }, observer: recorder });
 
-    // Both CPU slots are taken and held, yet all six downloads are stored, one at a time.
-    await recorder.until('stored', 6);
-    await transport.until(() => transport.inFlight.cpu === 2);
-    expect(recorder.log.filter((line) => line.startsWith('stored') && line.endsWith(' cpu'))).toEqual([]);
+    // Both window slots are taken (cpu, block and mutex of each pod) and held, yet all four downloads are stored, one at a time.
+    await recorder.until('stored', 4);
+    await transport.until(() => transport.inFlight.window === 6);
+    expect(recorder.log.filter((line) => line.startsWith('stored') && !/ (heap|goroutine)$/.test(line))).toEqual([]);
     expect(transport.mostInFlight.other).toBe(1);
 
-    transport.answerAll((request) => request.cpu, fixture('cpu'));
+    transport.answerAll((request) => request.window, fixture('cpu'));
     const summary = await done;
-    expect(summary.profilesStored).toBe(8);
-    expect(transport.mostInFlight).toMatchObject({ cpu: 2, other: 1 });
+    expect(summary.profilesStored).toBe(10);
+    expect(transport.mostInFlight).toMatchObject({ cpu: 2, window: 6, other: 1 });
+  });
+
+  it("starts a pod's window profiles together in one slot of --cpu-concurrency; the next pod's wait for a slot", async () => {
+    const transport = await scripted();
+    const listing = new Listing(pods(2));
+    const done = run(listing, transport, { types: ['cpu', 'allocs', 'block', 'mutex', 'heap'], limits: { cpuConcurrency: 1 } });
+
+    // p0's four window requests are all under way at once, unanswered; p1 waits for the slot.
+    await transport.until(() => transport.inFlight.window === 4);
+    expect(new Set(transport.held.filter((r) => r.window).map((r) => r.ip))).toEqual(new Set(['10.0.0.1']));
+    expect(
+      transport.held
+        .filter((r) => r.window)
+        .map((r) => r.path.replace(/^\/debug\/pprof\//, ''))
+        .sort(),
+    ).toEqual(['allocs?seconds=1', 'block?seconds=1', 'mutex?seconds=1', 'profile?seconds=1']);
+    expect(listing.pulled).toBe(1);
+
+    transport.autoAnswer = (request) => fixture(request.cpu ? 'cpu' : 'heap');
+    transport.answerAll();
+    expect((await done).profilesStored).toBe(10);
+    expect(transport.mostInFlight.window).toBe(4);
   });
 
   it('stops pulling pods while the CPU pool is full, and resumes as profiles finish (listing back-pressure)', async () => {
@@ -169,6 +201,17 @@ describe('scrapeRun scheduling', () => {
     transport.answerAll();
     expect((await done).profilesStored).toBe(10);
     expect(transport.mostInFlight.cpu).toBe(2);
+  });
+
+  it('counts window profiles that came back cumulative (the target ignored ?seconds), and stores them', async () => {
+    const transport = await scripted();
+    // Answered at once, long before a 10 s window could end: as a target that ignores seconds.
+    transport.autoAnswer = (request) => fixture(request.cpu ? 'cpu' : 'heap');
+    const said: string[] = [];
+    const observer: RunObserver = { profileCumulative: (target, reason) => said.push(`${target.type}: ${reason}`) };
+    const summary = await run(new Listing(pods(1)), transport, { types: ['cpu', 'allocs', 'block', 'heap'], observer, cpuSeconds: 10 });
+    expect(summary).toMatchObject({ profilesStored: 4, profilesCumulative: 2 });
+    expect(said.sort()).toEqual([expect.stringMatching(/^allocs: the target answered \?seconds=10 after \d\.\d s/), expect.stringMatching(/^block: /)]);
   });
 
   it('works on at most podsInFlight pods; a pod is done and released when its last profile settles, then the next is pulled', async () => {
@@ -294,6 +337,25 @@ describe('scrapeRun byte budget', () => {
     sink.release();
     expect((await done).profilesStored).toBe(4);
     expect(transport.total).toBe(4);
+  });
+
+  it('window profiles are all requested at once; their bodies are read only within the budget', async () => {
+    const transport = await scripted();
+    const sink = new GatedSink();
+    const done = run(new Listing(pods(3)), transport, { types: ['allocs'], limits: { maxInflightBytes: 1024 * 1024 }, sink });
+    // All three pods are asked before any answers: a window starts with its pod, not when memory frees.
+    await transport.requests(3);
+    expect(transport.inFlight.window).toBe(3);
+    // The first pod answers: its 3.8 MB body is read and held by the sink. Then the others do:
+    // against a 1 MiB budget their bodies wait unread (bodies read regardless would reach the
+    // sink well within the wait below).
+    transport.held[0]!.answer(fixture('heap-large'));
+    while (sink.waiting < 1) await nextTurn();
+    transport.answerAll(() => true, fixture('heap-large'));
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(sink.waiting).toBe(1);
+    sink.release();
+    expect((await done).profilesStored).toBe(3);
   });
 
   it('without the budget pressure, downloads run up to --concurrency at once', async () => {

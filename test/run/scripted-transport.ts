@@ -3,7 +3,8 @@
  * scraper: every pod is served by one real HTTP server on 127.0.0.1 whose answers the test
  * controls. Requests are held until the test answers them (or answered at once by `autoAnswer`),
  * each one is an event, and the transport counts what the run asked of it: connections per pod,
- * releases, and the most requests in flight at once per kind (CPU or other) and per pod.
+ * releases, and the most requests in flight at once per kind (CPU; window: any `?seconds=N`
+ * request, CPU included; other: the snapshots) and per pod.
  */
 import { EventEmitter, once } from 'node:events';
 import { Agent, createServer, type Server, type ServerResponse } from 'node:http';
@@ -16,7 +17,10 @@ export interface HeldRequest {
   /** The pod's IP, from the Host header the run sent (each test pod has its own IP). */
   readonly ip: string;
   readonly path: string;
+  /** `/profile`: the CPU profile. */
   readonly cpu: boolean;
+  /** A window profile (`?seconds=N`): cpu, allocs, block, mutex. */
+  readonly window: boolean;
   answer(body?: Buffer): void;
   /** Sends `bytes` of `body` now and holds the rest until `finish()`. */
   stream(body: Buffer, bytes: number): { finish(): void };
@@ -28,8 +32,8 @@ export class ScriptedTransport implements Transport {
   readonly connects = new Map<string, number>();
   readonly released: string[] = [];
   closed = false;
-  inFlight = { cpu: 0, other: 0 };
-  mostInFlight = { cpu: 0, other: 0, pods: 0 };
+  inFlight = { cpu: 0, window: 0, other: 0 };
+  mostInFlight = { cpu: 0, window: 0, other: 0, pods: 0 };
   /** Answers requests at once when it returns a body; undefined holds them. */
   autoAnswer: ((request: HeldRequest) => Buffer | undefined) | undefined;
   private readonly podsWithRequests = new Map<string, number>();
@@ -91,21 +95,23 @@ export class ScriptedTransport implements Transport {
   private onRequest(host: string, path: string, res: ServerResponse): void {
     const ip = host.replace(/:\d+$/, '');
     const cpu = path.includes('/profile');
-    const kind = cpu ? 'cpu' : 'other';
-    this.count(kind, ip, +1);
+    const window = /[?&]seconds=/.test(path);
+    const kinds: Array<'cpu' | 'window' | 'other'> = cpu ? ['cpu', 'window'] : window ? ['window'] : ['other'];
+    this.count(kinds, ip, +1);
     let done = false;
     const end = (): void => {
       if (done) return;
       done = true;
       const index = this.held.indexOf(request);
       if (index >= 0) this.held.splice(index, 1);
-      this.count(kind, ip, -1);
+      this.count(kinds, ip, -1);
     };
     res.on('close', end);
     const request: HeldRequest = {
       ip,
       path,
       cpu,
+      window,
       answer: (body) => {
         end();
         res.end(body ?? fixture(cpu ? 'cpu' : 'heap'));
@@ -127,9 +133,11 @@ export class ScriptedTransport implements Transport {
     if (auto !== undefined) request.answer(auto);
   }
 
-  private count(kind: 'cpu' | 'other', ip: string, delta: number): void {
-    this.inFlight[kind] += delta;
-    this.mostInFlight[kind] = Math.max(this.mostInFlight[kind], this.inFlight[kind]);
+  private count(kinds: ReadonlyArray<'cpu' | 'window' | 'other'>, ip: string, delta: number): void {
+    for (const kind of kinds) {
+      this.inFlight[kind] += delta;
+      this.mostInFlight[kind] = Math.max(this.mostInFlight[kind], this.inFlight[kind]);
+    }
     const left = (this.podsWithRequests.get(ip) ?? 0) + delta;
     if (left === 0) this.podsWithRequests.delete(ip);
     else this.podsWithRequests.set(ip, left);

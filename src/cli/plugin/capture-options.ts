@@ -62,14 +62,14 @@ export function captureOptionsCommand(): Command {
       .argument('[pods...]', 'pods to capture (in --namespace); a named pod needs no profefe.com/enable annotation')
       .option('--port <port>', 'pprof port in the pod, a number or a container port name (default: profefe.com/port, else 6060)')
       .option('--path <path>', 'pprof path prefix in the pod (default: profefe.com/path, else /debug/pprof)')
-      .option('--profile-types <list>', 'profile types to capture; add allocs on request', DEFAULT_PROFILE_TYPES.join(','))
+      .option('--profile-types <list>', 'profile types to capture (cpu, allocs, block, mutex cover the --cpu-duration window)', DEFAULT_PROFILE_TYPES.join(','))
       .option(
         '--cpu-duration <duration>',
-        "how long each pod runs its CPU profile; shorter than the scraper's 30s, since someone waits for it",
+        "the window of the cpu, allocs, block and mutex profiles, taken together per pod; shorter than the scraper's 30s, since someone waits for it",
         DEFAULT_CAPTURE_CPU_DURATION,
       )
       .option('--concurrency <n>', 'pods captured at once (one port-forward each)', String(DEFAULT_CAPTURE_CONCURRENCY))
-      .option('--timeout <duration>', 'timeout of one request to a pod or the collector; CPU requests get --cpu-duration on top', '10s')
+      .option('--timeout <duration>', 'timeout of one request to a pod or the collector; window requests get --cpu-duration on top', '10s')
       .option('--max-profile-size <size>', 'reject profiles larger than this', '64MiB')
       .option('--output-dir <dir>', 'directory to write profiles to (DIR/<namespace>/<service>/<type>/<pod>-<time>.pb.gz); with a push too', '.')
       .option(

@@ -7,7 +7,7 @@
 import { podKey, type PodInfo, type Target } from '../../discover/target.js';
 import type { LocalForward } from '../../kube/port-forward.js';
 import type { ProfileError } from '../../profile-error.js';
-import type { ProfileType } from '../../profile-types.js';
+import { PROFILE_TYPES, type ProfileType } from '../../profile-types.js';
 import type { RunObserver, SkippedPod } from '../../run/run-observer.js';
 import type { RunSummary } from '../../run/run-summary.js';
 import { formatBytes } from '../../units/byte-size.js';
@@ -53,6 +53,13 @@ export class CaptureReport implements RunObserver {
     if (target.seconds !== undefined) this.progress(`${podKey(target.pod)} ${target.type}: profiling for ${target.seconds}s`);
   }
 
+  /** Always said (files carry no labels): the profile holds counters since the process started, not the window. */
+  profileCumulative(target: Target, reason: string): void {
+    this.out.stderr.write(
+      `warning: pod ${podKey(target.pod)}: the ${target.type} profile counts since the process started, not over the ${target.seconds}s window: ${reason}\n`,
+    );
+  }
+
   profileStored(target: Target, location: string, bytes: number): void {
     this.out.stdout.write(`${location}\n`);
     this.progress(`${podKey(target.pod)} ${target.type}: stored (${formatBytes(bytes)})`);
@@ -82,7 +89,9 @@ export class CaptureReport implements RunObserver {
       if (!cancelled) this.progress(`${key}: done`);
       return;
     }
-    for (const [message, types] of byMessage) {
+    for (const [message, failed] of byMessage) {
+      // In the table's order, whatever order they failed in (a pod's window profiles end together).
+      const types = PROFILE_TYPES.filter((type) => failed.includes(type));
       const what = types.length === 1 ? `${types[0]} profile` : `${types.join(', ')} profiles`;
       this.error(`pod ${key}: ${what} failed: ${message}`);
     }
@@ -104,7 +113,8 @@ export class CaptureReport implements RunObserver {
       this.error(`${parts.join(', ')}; ${stored} stored`);
       return;
     }
-    this.progress(`captured ${stored} profiles from ${pods} ${pods === 1 ? 'pod' : 'pods'} in ${(elapsedMs / 1000).toFixed(1)}s`);
+    const cumulative = summary.profilesCumulative > 0 ? ` (${summary.profilesCumulative} cumulative)` : '';
+    this.progress(`captured ${stored} profiles${cumulative} from ${pods} ${pods === 1 ? 'pod' : 'pods'} in ${(elapsedMs / 1000).toFixed(1)}s`);
   }
 }
 
