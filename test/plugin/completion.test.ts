@@ -88,7 +88,7 @@ describe('kubectl __complete profefe', () => {
       ]),
     );
     expect(flags.values).not.toContain('--version');
-    expect(flags.descriptions.get('--cpu-duration')).toBe('how long each pod runs its CPU profile');
+    expect(flags.descriptions.get('--cpu-duration')).toBe('the window of the cpu, allocs, block and mutex profiles, taken together per pod');
     expect(flags.directive).toBe(NO_FILE_COMP);
     // A flag already given is not offered again.
     const again = await completeWith(['capture', '--port', '8080', '--po']);
