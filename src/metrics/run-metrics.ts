@@ -68,6 +68,11 @@ export function runMetrics(outcome: RunOutcome, endedAtMs: number): RunMetric[] 
       labelNames: ['reason'],
       samples: FAILURE_REASONS.map((reason) => ({ labels: { reason }, value: report.failedByReason[reason] ?? 0 })),
     },
+    gauge(
+      'kprofefe_profiles_cumulative',
+      'Window profiles (allocs, block, mutex) of the last run that are cumulative: the target refused or ignored ?seconds.',
+      report.profilesCumulative,
+    ),
     gauge('kprofefe_pods_selected', 'Pods the last run scraped.', report.podsSelected),
     gauge(
       'kprofefe_pods_skipped',

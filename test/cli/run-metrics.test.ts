@@ -52,6 +52,7 @@ describe('runMetrics', () => {
       'kprofefe_last_success_timestamp_seconds',
       'kprofefe_profiles_stored',
       'kprofefe_profiles_failed',
+      'kprofefe_profiles_cumulative',
       'kprofefe_pods_selected',
       'kprofefe_pods_skipped',
       'kprofefe_run_duration_seconds',
@@ -62,11 +63,20 @@ describe('runMetrics', () => {
     expect(metrics.get('kprofefe_profiles_stored')?.samples).toHaveLength(PROFILE_TYPES.length);
     expect(Object.values(labelled(metrics.get('kprofefe_profiles_failed')))).toEqual(FAILURE_REASONS.map(() => 0));
     expect(FAILURE_REASONS).toHaveLength(13);
+    expect(single(metrics.get('kprofefe_profiles_cumulative'))).toEqual([0]);
     expect(single(metrics.get('kprofefe_pods_selected'))).toEqual([2]);
     expect(single(metrics.get('kprofefe_pods_skipped'))).toEqual([0]);
     const [duration] = single(metrics.get('kprofefe_run_duration_seconds')) ?? [];
     expect(duration).toBeGreaterThanOrEqual(0);
     expect(duration).toBeLessThan(5);
+  });
+
+  it('counts the window profiles that came back cumulative', () => {
+    const summary = summaryOf();
+    summary.profileCumulative();
+    summary.profileCumulative();
+    const metrics = byName(runMetrics(runOutcome(summary, false, false), ENDED_AT_MS));
+    expect(single(metrics.get('kprofefe_profiles_cumulative'))).toEqual([2]);
   });
 
   it.each([
