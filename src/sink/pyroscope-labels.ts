@@ -6,8 +6,8 @@
  * labels past the limit are left out and reported, as are names that collide or are reserved.
  */
 import { BUILTIN_LABELS } from '../discover/pod-targets.js';
-import type { Target } from '../discover/target.js';
 import type { ProfileType } from '../profile-types.js';
+import type { ScrapedProfile } from '../scrape/scraped-profile.js';
 
 /**
  * `__name__` per profile type. Alloy sends heap and allocs as `memory`; it has no threadcreate,
@@ -49,14 +49,8 @@ export interface PyroscopeLabelSet {
   readonly dropped: readonly DroppedLabel[];
 }
 
-/**
- * What a scraped profile says about the time it covers (ScrapedProfile's `window`): `window` for
- * Go's `?seconds=N` answer, `cumulative` when the target refused it.
- */
-export interface WindowedProfile {
-  readonly target: Target;
-  readonly window?: { readonly kind: string };
-}
+/** What the labels are made from: the target, and the time the profile covers (ScrapedProfile's `window`). */
+export type WindowedProfile = Pick<ScrapedProfile, 'target' | 'window'>;
 
 /**
  * Whether a profile of a counter type (heap, allocs, block, mutex: counts since the process

@@ -97,12 +97,38 @@ describe('kprofefe --pyroscope-url', () => {
       expect(stored?.rawProfile.equals(fixture(type)), name).toBe(true);
       expect(stored?.profile.sample.length, name).toBe(samplesOf(fixture(type)));
     }
+    // allocs, block and mutex were fetched as Go's delta over the window: already deltas.
+    expect(Object.fromEntries(types.map(([name]) => [name, byName.get(name)?.labels.__delta__]))).toEqual({
+      process_cpu: undefined,
+      memory: undefined,
+      'memory/allocs': 'false',
+      goroutine: undefined,
+      block: 'false',
+      mutex: 'false',
+      threadcreate: undefined,
+    });
     expect(summaryOf(result)).toMatchObject({
       profilesAttempted: 7,
       profilesStored: 7,
       profilesFailed: 0,
       sinks: [{ sink: `pyroscope ${d.url}`, stored: 7, failed: 0, failedByReason: {} }],
     });
+  });
+
+  it('a pod that refuses ?seconds (WriteTimeout): its cumulative allocs, block and mutex go without __delta__', async () => {
+    const pod = await startFakePod({ host: '127.0.0.76', writeTimeoutSeconds: 1 });
+    pods.push(pod);
+    api.setPods([makePod({ name: 'api-1', namespace: 'shop', ip: pod.ip, annotations: enabled({ 'profefe.com/port': String(pod.port) }) })]);
+    const d = await pyroscope();
+    const result = await kprofefe(['--pyroscope-url', d.url, '--profile-types', 'allocs,block,mutex']);
+    expect(result.code, result.stderr).toBe(0);
+    // Asked for the window, refused, asked again without it: cumulative.
+    expect(pod.requests.filter((r) => r.path.endsWith('/block')).map((r) => r.query.seconds)).toEqual(['1', undefined]);
+    expect(d.profiles.map((p) => [p.labels.__name__, p.labels.__delta__]).sort()).toEqual([
+      ['block', undefined],
+      ['memory', undefined],
+      ['mutex', undefined],
+    ]);
   });
 
   it('Pyroscope down, beside a directory: the directory has the profile, Pyroscope reports it failed; exit 1', async () => {

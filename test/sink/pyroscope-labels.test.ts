@@ -39,9 +39,9 @@ describe('pyroscopeLabels', () => {
   });
 
   it('a window: counter types whose profile covers one', () => {
-    const window = { kind: 'window', seconds: 30 };
+    const window = { kind: 'window', seconds: 30 } as const;
     expect(coversWindow({ target: makeTarget('allocs'), window })).toBe(true);
-    expect(coversWindow({ target: makeTarget('mutex'), window: { kind: 'cumulative' } })).toBe(false);
+    expect(coversWindow({ target: makeTarget('mutex'), window: { kind: 'cumulative', reason: 'seconds refused (400)' } })).toBe(false);
     expect(coversWindow({ target: makeTarget('block') })).toBe(false);
     expect(coversWindow({ target: makeTarget('cpu'), window })).toBe(false);
     expect(coversWindow({ target: makeTarget('goroutine'), window })).toBe(false);
