@@ -85,7 +85,8 @@ describe('finding the collector Service', () => {
     const result = await profefe(['get', 'services', '-n', 'kube-profefe']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toBe(
-      'No services found in collector service kube-profefe/kube-profefe-collector:http through the Kubernetes API at ' + `${cluster.api.url} (context "fake").\n`,
+      'No services found in collector service kube-profefe/kube-profefe-collector:http through the Kubernetes API at ' +
+        `${cluster.api.url} (context "fake").\n`,
     );
     expect(apiCalls()).toEqual([`GET /api/v1/namespaces/kube-profefe/services?labelSelector=${SELECTOR} 200`, `GET ${PROXY}/api/0/services 404`]);
   });
