@@ -5,13 +5,14 @@
  * `old`, two that give no window: one whose WriteTimeout is not above it (400 to `?seconds`), one
  * serving its profiles as Go before 1.16 did (`seconds` ignored).
  */
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeKubeApi, type FakeKubeApi } from '../doubles/fake-kube-api.js';
 import { goBuild, goToolPprof, pprofDuration, startListening, type RunningProgram } from '../doubles/go-tools.js';
 import { enabled, makePod } from '../doubles/make-pod.js';
+import { startPyroscopeDouble } from '../doubles/pyroscope-double.js';
 import { startTestCollector, type TestCollector } from '../doubles/test-collector.js';
 import { cleanEnv, runCli, summaryOf, tempDir } from '../cli/run-cli.js';
 
@@ -121,6 +122,74 @@ describe('kprofefe against a real Go program', () => {
       const file = join(dir, `${item.id}.pb.gz`);
       await writeFile(file, Buffer.from(await response.arrayBuffer()));
       expect(await goToolPprof(['-top', file])).toMatch(/Showing nodes accounting for/);
+    }
+  });
+});
+
+describe('kprofefe against a real Go program, three sinks in one run', () => {
+  it('stores each profile, fetched once, in profefe, Pyroscope and a directory; the windows last the window in all three', async () => {
+    const pyroscope = await startPyroscopeDouble();
+    const out = await tempDir('kprofefe-three-');
+    const before = collector.profiles().length;
+    try {
+      const args = ['--kubeconfig', kubeconfig, '-n', 'prod', '--profile-types', ALL_TYPES, '--cpu-duration', '1s'];
+      const sinks = ['--profefe-hostport', collector.url, '--pyroscope-url', pyroscope.url, '--output-dir', out];
+      const result = await runCli('kprofefe.js', [...args, ...sinks], { env: cleanEnv(home) });
+      expect(result.code, result.stderr).toBe(0);
+      expect(summaryOf(result)).toMatchObject({
+        profilesAttempted: 14,
+        profilesStored: 14,
+        profilesFailed: 0,
+        sinks: [
+          { sink: `profefe ${collector.url}`, stored: 14, failed: 0 },
+          { sink: `pyroscope ${pyroscope.url}`, stored: 14, failed: 0 },
+          { sink: `directory ${out}`, stored: 14, failed: 0 },
+        ],
+      });
+      const inCollector = collector.profiles().slice(before);
+      expect(inCollector).toHaveLength(14);
+      expect(pyroscope.profiles).toHaveLength(14);
+
+      // The same bytes everywhere: one fetch per profile, whatever the number of sinks.
+      const pushed = new Map(pyroscope.profiles.map((p) => [`${p.labels.pod} ${p.labels.__name__}`, p]));
+      const names: Record<string, string> = {
+        cpu: 'process_cpu',
+        heap: 'memory',
+        allocs: 'memory',
+        goroutine: 'goroutine',
+        block: 'block',
+        mutex: 'mutex',
+        threadcreate: 'threadcreate',
+      };
+      for (const pod of ['go-app-1', 'go-custom-0']) {
+        const service = pod === 'go-app-1' ? 'go-app' : 'custom';
+        for (const type of ALL_TYPES.split(',')) {
+          const what = `${pod} ${type}`;
+          const dir = join(out, 'prod', service, type);
+          const [file] = await readdir(dir);
+          const onDisk = await readFile(join(dir, file as string));
+          const viaPyroscope = pyroscope.profiles.find(
+            (p) => p.labels.pod === pod && p.labels.__name__ === names[type] && (type === 'allocs') === (p.labels.pprof_type === 'allocs'),
+          );
+          expect(viaPyroscope?.rawProfile.equals(onDisk), what).toBe(true);
+          const stored = inCollector.find((p) => p.labels.pod === pod && (p.type === type || p.labels.pprof_type === type));
+          const response = await fetch(`${collector.url}/api/0/profiles/${stored?.id}`);
+          expect(Buffer.from(await response.arrayBuffer()).equals(onDisk), what).toBe(true);
+
+          // Window profiles: the window in the bytes (DurationNanos), delta=true in profefe, __delta__="false" in Pyroscope.
+          const seconds = Number(viaPyroscope?.profile.durationNanos ?? 0) / 1e9;
+          const window = ['cpu', 'allocs', 'block', 'mutex'].includes(type);
+          if (window) {
+            expect(seconds, what).toBeGreaterThanOrEqual(1);
+            expect(seconds, what).toBeLessThan(2);
+          } else expect(seconds, what).toBe(0);
+          expect(viaPyroscope?.labels.__delta__, what).toBe(window && type !== 'cpu' ? 'false' : undefined);
+          expect(stored?.labels.delta, what).toBe(window && type !== 'cpu' ? 'true' : undefined);
+        }
+      }
+      expect(pushed.size).toBe(12); // allocs and heap share __name__="memory", told apart by pprof_type
+    } finally {
+      await pyroscope.close();
     }
   });
 });
