@@ -73,6 +73,11 @@ export function runMetrics(outcome: RunOutcome, endedAtMs: number): RunMetric[] 
       'Window profiles (allocs, block, mutex) of the last run that are cumulative: the target refused or ignored ?seconds.',
       report.profilesCumulative,
     ),
+    gauge(
+      'kprofefe_profiles_empty',
+      'Window profiles (cpu, allocs, block, mutex) of the last run whose window was empty (no samples): not stored, not failed.',
+      report.profilesEmpty,
+    ),
     gauge('kprofefe_pods_selected', 'Pods the last run scraped.', report.podsSelected),
     gauge(
       'kprofefe_pods_skipped',

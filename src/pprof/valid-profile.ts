@@ -325,6 +325,14 @@ function text(head: Uint8Array, gzipped: boolean, subject: ProfileSubject): Inva
   );
 }
 
+/**
+ * The refusal of a profile with sample types and no samples, for a caller that accepted it first
+ * (`allowNoSamples`) and then found it cannot use it: the same words as checkProfile's.
+ */
+export function noSamplesError(subject: ProfileSubject = NO_SUBJECT): InvalidProfileError {
+  return noSamples(false, subject);
+}
+
 function noSamples(noSampleTypes: boolean, subject: ProfileSubject): InvalidProfileError {
   const what = noSampleTypes ? 'no samples and no sample types' : 'no samples';
   return refuse(

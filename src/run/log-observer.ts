@@ -1,6 +1,6 @@
 /**
- * kprofefe's observer: a JSON log line per problem (pods skipped, profiles failed) and, at debug
- * level, per stored profile; then one line for the run's outcome with the summary. Counting is
+ * kprofefe's observer: a JSON log line per problem (pods skipped, profiles failed), at info level
+ * per cumulative profile and per empty window, and at debug level per stored profile; then one line for the run's outcome with the summary. Counting is
  * the run summary's, not this.
  */
 import { skippedPodMessage } from '../discover/pod-targets.js';
@@ -26,6 +26,12 @@ export function logObserver(log: Logger): RunObserver {
         `${target.type} profile is cumulative, not a window (stored with delta=false): ${reason}`,
       );
     },
+    profileEmpty(target, why) {
+      log.info(
+        { namespace: target.pod.namespace, pod: target.pod.name, type: target.type, url: target.url, seconds: target.seconds },
+        `${target.type} profile of pod ${podKey(target.pod)}: empty window, not stored (in the ${target.seconds} s window: ${why})`,
+      );
+    },
     profileStored(target, location, bytes, sink) {
       log.debug({ namespace: target.pod.namespace, pod: target.pod.name, type: target.type, url: target.url, sink, location, bytes }, 'profile stored');
     },
@@ -48,12 +54,15 @@ export function logOutcome(log: Logger, { summary, ending }: RunOutcome): void {
       return;
     case 'clean':
     case 'nothing-selected':
-      log.info({ summary: report }, `run finished: ${report.profilesStored} profiles stored from ${report.podsSelected} pods in ${sinkNames(report)}`);
+      log.info(
+        { summary: report },
+        `run finished: ${report.profilesStored} profiles stored from ${report.podsSelected} pods in ${sinkNames(report)}${emptyWindows(report)}`,
+      );
       return;
     case 'partial':
       log.warn(
         { summary: report },
-        `run finished with failures: stored ${storedPerSink(report)}; ${report.profilesFailed} of ${report.profilesAttempted} profiles failed, ${report.podsSkipped} pods skipped`,
+        `run finished with failures: stored ${storedPerSink(report)}; ${report.profilesFailed} of ${report.profilesAttempted} profiles failed, ${report.podsSkipped} pods skipped${emptyWindows(report)}`,
       );
   }
 }
@@ -62,9 +71,16 @@ function sinkNames(report: RunSummaryJson): string {
   return report.sinks.map((counts) => counts.sink).join(', ');
 }
 
-/** `10/12 in profefe http://…, 12/12 in directory /p`: every sink, so the failing one is named. */
+/** `10/12 in profefe http://…, 12/12 in directory /p`: every sink, so the failing one is named. Empty windows were for no sink. */
 function storedPerSink(report: RunSummaryJson): string {
-  return report.sinks.map((counts) => `${counts.stored}/${report.profilesAttempted} in ${counts.sink}`).join(', ');
+  const forSinks = report.profilesAttempted - report.profilesEmpty;
+  return report.sinks.map((counts) => `${counts.stored}/${forSinks} in ${counts.sink}`).join(', ');
+}
+
+/** `, 2 empty windows`, or '' when there were none. */
+function emptyWindows(report: RunSummaryJson): string {
+  if (report.profilesEmpty === 0) return '';
+  return `, ${report.profilesEmpty} empty ${report.profilesEmpty === 1 ? 'window' : 'windows'}`;
 }
 
 export function listErrorMessage(err: unknown): string {

@@ -1,6 +1,6 @@
 /**
  * What a run tells its front end, in the order it happens for each pod: skipped (never started),
- * or started → each profile started, then stored or failed → done. kprofefe passes the run
+ * or started → each profile started, then stored, failed or empty → done. kprofefe passes the run
  * summary and a log (log-observer.ts); capture passes its progress report. The run calls these
  * once per event; observers present, the summary (run-summary.ts) counts.
  */
@@ -33,7 +33,13 @@ export interface RunObserver {
    * failed in every sink.
    */
   profileFailed?(target: Target, error: ProfileError, sink?: string): void;
-  /** Every profile of the pod is stored or failed. */
+  /**
+   * A window profile (`target.seconds`, asked with `?seconds`) came back as valid pprof without
+   * samples: nothing the type counts happened in the window (`why`, e.g. no garbage collection
+   * completed). Told once, instead of stored or failed: it reaches no sink and is no failure.
+   */
+  profileEmpty?(target: Target, why: string): void;
+  /** Every profile of the pod is stored, failed or empty. */
   podDone?(pod: PodInfo): void;
 }
 
@@ -46,6 +52,7 @@ export function observeAll(...observers: readonly RunObserver[]): Required<RunOb
     profileCumulative: (target, reason) => observers.forEach((o) => o.profileCumulative?.(target, reason)),
     profileStored: (target, location, bytes, sink) => observers.forEach((o) => o.profileStored?.(target, location, bytes, sink)),
     profileFailed: (target, error, sink) => observers.forEach((o) => o.profileFailed?.(target, error, sink)),
+    profileEmpty: (target, why) => observers.forEach((o) => o.profileEmpty?.(target, why)),
     podDone: (pod) => observers.forEach((o) => o.podDone?.(pod)),
   };
 }

@@ -3,7 +3,7 @@ import { EXIT_CONFIG, EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL } from '../exit-co
 import type { RunSummary } from './run-summary.js';
 
 export type RunEnding =
-  /** Every profile stored, no pod asked for was skipped. */
+  /** Every profile stored (or an empty window), no pod asked for was skipped. */
   | 'clean'
   /** Some profile failed, or a pod asked for was skipped or missing. */
   | 'partial'

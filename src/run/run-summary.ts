@@ -1,6 +1,7 @@
 /**
  * What a run did, counted as it goes: pods selected, ignored and skipped (and why), profiles
- * stored and failed (by reason). Counts only, so memory does not grow with the cluster; a few
+ * stored, failed (by reason) and empty. Every attempted profile ends one way:
+ * profilesStored + profilesFailed + profilesEmpty = profilesAttempted. Counts only, so memory does not grow with the cluster; a few
  * examples of skipped pods are kept for the summary line.
  */
 import type { IgnoredWhy } from '../discover/pod-targets.js';
@@ -25,7 +26,15 @@ export interface RunSummaryJson {
   failedByReason: Partial<Record<ProfileErrorCode, number>>;
   /** Window profiles (allocs, block, mutex) that came back cumulative: the target refused or ignored `?seconds`. Each is also stored or failed. */
   profilesCumulative: number;
-  /** Per sink, in the run's order: each attempted profile is stored or failed in each (stored + failed = attempted). */
+  /**
+   * Window profiles whose window was empty (valid pprof, no samples): neither stored nor failed,
+   * sent to no sink. stored + failed + empty = attempted.
+   */
+  profilesEmpty: number;
+  /**
+   * Per sink, in the run's order: each attempted profile that is not an empty window is stored or
+   * failed in each (per sink, stored + failed = attempted - empty).
+   */
   sinks: SinkCountsJson[];
   durationMs: number;
   /** Peak resident memory of this process so far (process.resourceUsage().maxRSS). */
@@ -42,6 +51,7 @@ export class RunSummary implements RunObserver {
   profilesStored = 0;
   profilesFailed = 0;
   profilesCumulative = 0;
+  profilesEmpty = 0;
   readonly podsIgnored: Partial<Record<IgnoredWhy, number>> = {};
   readonly podsSkippedExamples: string[] = [];
   readonly storedByType: Partial<Record<ProfileType, number>> = {};
@@ -79,6 +89,11 @@ export class RunSummary implements RunObserver {
     this.profilesCumulative += 1;
   }
 
+  /** An empty window: no sink had it, so it is counted here only, not per sink. */
+  profileEmpty(): void {
+    this.profilesEmpty += 1;
+  }
+
   /** `sink` undefined: stored in every sink. */
   profileStored(target: Target, _location?: string, _bytes?: number, sink?: string): void {
     this.profileOutcome(target, this.sinkTally.stored(target, sink));
@@ -100,12 +115,12 @@ export class RunSummary implements RunObserver {
     }
   }
 
-  /** Per sink: stored and failed there (each attempted profile is one or the other in every sink). */
+  /** Per sink: stored and failed there (each attempted profile but the empty windows is one or the other in every sink). */
   get sinks(): SinkCountsJson[] {
     return this.sinkTally.toJSON();
   }
 
-  /** Clean: every attempted profile stored, no enabled or named pod skipped, no named pod missing, the listing complete. */
+  /** Clean: every attempted profile stored or an empty window, no enabled or named pod skipped, no named pod missing, the listing complete. */
   get clean(): boolean {
     return this.profilesFailed === 0 && this.podsSkipped === 0 && this.podsMissing === 0 && this.listError === undefined;
   }
@@ -123,6 +138,7 @@ export class RunSummary implements RunObserver {
       storedByType: this.storedByType,
       failedByReason: this.failedByReason,
       profilesCumulative: this.profilesCumulative,
+      profilesEmpty: this.profilesEmpty,
       sinks: this.sinks,
       durationMs: Date.now() - this.startedAt,
       peakRssMiB: Math.round((process.resourceUsage().maxRSS / 1024) * 10) / 10,

@@ -1,12 +1,14 @@
 /**
  * One profile of a run, start to end: reserve its share of the byte budget, connect through the
  * transport, fetch and validate, store in every sink at once (each under its own limit), and
- * tell the observer, per sink, it was stored or why it failed. Never rejects: every outcome is told.
+ * tell the observer, per sink, it was stored or why it failed; or, for a window profile without
+ * samples, that its window was empty (stored nowhere). Never rejects: every outcome is told.
  */
 import type { Target } from '../discover/target.js';
 import { freeBuffer } from '../free-buffer.js';
 import { ProfileError } from '../profile-error.js';
 import { fetchProfile } from '../scrape/fetch-profile.js';
+import { EmptyWindow } from '../scrape/fetch-window.js';
 import type { ScrapedProfile } from '../scrape/scraped-profile.js';
 import type { SinkFanOut, SinkResult } from '../sink/fan-out.js';
 import type { ByteBudget } from './byte-budget.js';
@@ -49,7 +51,9 @@ export function profileScraper(context: ProfileScrapeContext): (target: Target) 
       // Stored everywhere: every sink has read every byte (a failed store may still be writing, so not then).
       if (results.every((result) => result.stored)) freeBuffer(profile.body);
     } catch (err) {
-      observe.profileFailed(target, asProfileError(err, signal));
+      // An empty window is the third outcome: told, stored nowhere, not failed.
+      if (err instanceof EmptyWindow) observe.profileEmpty(target, err.why);
+      else observe.profileFailed(target, asProfileError(err, signal));
     } finally {
       share.release();
       admission?.done();

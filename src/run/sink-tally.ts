@@ -1,8 +1,10 @@
 /**
  * A run's counts per sink, and each profile's outcome over all sinks: stored once every sink has
  * stored it, failed once any sink has failed it (the first failure gives the reason). A profile
- * that failed before reaching the sinks (its fetch) failed in every sink. Only profiles still
- * being stored are kept, so memory does not grow with the run.
+ * that failed before reaching the sinks (its fetch) failed in every sink. An empty window
+ * (run-summary.ts) reaches no sink and is counted in none, so per sink:
+ * stored + failed = attempted - empty.
+ * Only profiles still being stored are kept, so memory does not grow with the run.
  */
 import type { Target } from '../discover/target.js';
 import type { ProfileError, ProfileErrorCode } from '../profile-error.js';

@@ -7,7 +7,7 @@ import { onAbort } from '../on-abort.js';
 import { PROFILE_TYPE_SPECS } from '../profile-types.js';
 import { VERSION } from '../version.js';
 import { connectionError, redirectError, statusError, timeoutError, tooLarge } from './fetch-errors.js';
-import { answeredWindow, askedAgainError, emptyWindowError, refusedWindow, refusesSeconds, withoutSeconds } from './fetch-window.js';
+import { answeredWindow, cumulativeError, emptyAnswer, refusedWindow, refusesSeconds, withoutSeconds } from './fetch-window.js';
 import type { ScrapedProfile } from './scraped-profile.js';
 import { describeSource, validateProfile } from './validate-profile.js';
 
@@ -49,35 +49,43 @@ export function requestTimeoutMs(target: Pick<Target, 'type' | 'seconds'>, timeo
  * more than `maxBytes`. Rejects with ProfileError (TARGET_*), or with `signal.reason` when the
  * caller aborts. A window profile says the window it covers; for a counter type (allocs, block,
  * mutex) whose target refuses `?seconds` (400), the target is asked once more without it, and the
- * profile says it is cumulative (fetch-window.ts).
+ * profile says it is cumulative (fetch-window.ts). A window profile without samples rejects with
+ * EmptyWindow (not a ProfileError: not a failure); without samples otherwise, TARGET_EMPTY.
  */
 export async function fetchProfile(target: Target, opts: FetchProfileOptions): Promise<ScrapedProfile> {
   opts.signal?.throwIfAborted();
   const spec = PROFILE_TYPE_SPECS[target.type];
   const seconds = target.seconds;
-  if (!spec.timed || seconds === undefined) return fetchOnce(target, opts);
+  if (!spec.timed || seconds === undefined) return (await fetchOnce(target, opts)).profile;
   const startedAt = performance.now();
-  let profile: ScrapedProfile;
+  let fetched: Fetched;
   try {
-    profile = await fetchOnce(target, opts);
+    fetched = await fetchOnce(target, opts, true);
   } catch (err) {
-    if (!spec.cumulativeFallback || !refusesSeconds(err)) throw emptyWindowError(err, target);
+    if (!spec.cumulativeFallback || !refusesSeconds(err)) throw err;
     const window = refusedWindow(target, err);
     try {
-      return { ...(await fetchOnce(withoutSeconds(target), opts)), target, window };
+      return { ...(await fetchOnce(withoutSeconds(target), opts)).profile, target, window };
     } catch (again) {
-      throw askedAgainError(again, window);
+      throw cumulativeError(again, window);
     }
   }
   const window = spec.cumulativeFallback ? answeredWindow(seconds, performance.now() - startedAt) : { kind: 'window' as const, seconds };
-  return { ...profile, window };
+  if (fetched.samples === 0) throw emptyAnswer(target, window);
+  return { ...fetched.profile, window };
 }
 
-async function fetchOnce(target: Target, opts: FetchProfileOptions): Promise<ScrapedProfile> {
+interface Fetched {
+  readonly profile: ScrapedProfile;
+  /** Samples in the profile: 0 only when `allowNoSamples` let a profile without samples through. */
+  readonly samples: number;
+}
+
+async function fetchOnce(target: Target, opts: FetchProfileOptions, allowNoSamples = false): Promise<Fetched> {
   const body = await download(target, opts, describeSource(target));
   const scrapedAt = new Date();
-  await validateProfile(body, target);
-  return { target, body, scrapedAt };
+  const { samples } = await validateProfile(body, target, { allowNoSamples });
+  return { profile: { target, body, scrapedAt }, samples };
 }
 
 /**

@@ -2,12 +2,14 @@
  * The rules for window profiles of counter types (allocs, block, mutex; profile-types.ts
  * `cumulativeFallback`): Go (1.16 and later) answers `?seconds=N` with the delta of its counters
  * over N seconds. A target that cannot is asked again without `seconds`, and its profile is
- * stored as what it is: counters since the process started.
+ * stored as what it is: counters since the process started. A window (any window type, cpu too)
+ * in which nothing happened is an empty window: reported, not stored, not a failure.
  */
 import type { Target } from '../discover/target.js';
 import { ProfileError } from '../profile-error.js';
 import type { ProfileType } from '../profile-types.js';
 import { TargetStatusError } from './fetch-errors.js';
+import { noSamplesFrom } from './validate-profile.js';
 import type { ProfileWindow } from './scraped-profile.js';
 
 /**
@@ -45,16 +47,19 @@ export function answeredWindow(seconds: number, elapsedMs: number): ProfileWindo
   };
 }
 
-/** The fetch without `seconds` failed too: its error, saying that it was the second try. */
-export function askedAgainError(err: unknown, window: ProfileWindow): unknown {
+/**
+ * A failure of a profile that came back cumulative (asked again without `seconds`, or a target
+ * that ignores it): its error, saying how the target answered.
+ */
+export function cumulativeError<E>(err: E, window: ProfileWindow): E | ProfileError {
   if (!(err instanceof ProfileError) || window.kind !== 'cumulative') return err;
   return new ProfileError(err.code, `${err.message} (${window.reason})`, { cause: err });
 }
 
 /**
- * An empty window profile: nothing the type counts happened in the window. The message says so,
- * and why that is common for allocs (Go's allocation counts move only when a garbage
- * collection completes) and for block and mutex (nothing waited, or profiling is off).
+ * Why a window profile can be empty: nothing the type counts happened in the window. Common for
+ * allocs (Go's allocation counts move only when a garbage collection completes) and for block
+ * and mutex (nothing waited, or profiling is off).
  */
 const EMPTY_WINDOW_WHY: Readonly<Partial<Record<ProfileType, string>>> = {
   cpu: 'the program used no CPU time the profiler sampled',
@@ -63,8 +68,33 @@ const EMPTY_WINDOW_WHY: Readonly<Partial<Record<ProfileType, string>>> = {
   mutex: 'nothing waited on a contended lock, or the program does not profile it',
 };
 
-export function emptyWindowError(err: unknown, target: Target): unknown {
-  if (!(err instanceof ProfileError) || err.code !== 'TARGET_EMPTY' || target.seconds === undefined) return err;
-  const why = EMPTY_WINDOW_WHY[target.type] ?? 'nothing happened that it counts';
-  return new ProfileError(err.code, `${err.message} (in the ${target.seconds} s window: ${why})`, { cause: err });
+/**
+ * A window profile that is valid pprof with sample types and no samples: an empty window, the
+ * third outcome of a profile beside stored and failed. Not a failure (a quiet service gives
+ * them), and not stored (the profefe collector refuses a profile without samples): fetchProfile
+ * throws it instead of returning a profile, and the run tells it (RunObserver.profileEmpty).
+ */
+export class EmptyWindow extends Error {
+  override readonly name = 'EmptyWindow';
+  /** Why the window can be empty, for this type (EMPTY_WINDOW_WHY). */
+  readonly why: string;
+
+  constructor(
+    readonly target: Target,
+    readonly seconds: number,
+  ) {
+    const why = EMPTY_WINDOW_WHY[target.type] ?? 'nothing happened that it counts';
+    super(`${target.type} profile of pod ${target.pod.namespace}/${target.pod.name}: empty window (in the ${seconds} s window: ${why})`);
+    this.why = why;
+  }
+}
+
+/**
+ * A profile asked with `?seconds` that came back without samples: an empty window when it
+ * covers the window; otherwise (a target that ignores `seconds` sent its counters since the
+ * process started) an empty cumulative profile, which fails TARGET_EMPTY as an empty snapshot does.
+ */
+export function emptyAnswer(target: Target, window: ProfileWindow): EmptyWindow | ProfileError {
+  if (window.kind === 'window') return new EmptyWindow(target, window.seconds);
+  return cumulativeError(noSamplesFrom(target), window);
 }

@@ -4,7 +4,7 @@
  * target named in the message. A refused body is an InvalidProfileError, a ProfileError whose
  * code (TARGET_EMPTY, TARGET_TEXT, TARGET_INVALID_PPROF, TARGET_TOO_LARGE) the run counts.
  */
-import { checkProfile, type ProfileWireSummary } from '../pprof/valid-profile.js';
+import { checkProfile, type InvalidProfileError, noSamplesError, type ProfileWireSummary } from '../pprof/valid-profile.js';
 
 /** Where a profile came from, for messages. A Target fits. */
 export interface ProfileSource {
@@ -21,6 +21,15 @@ export function describeSource(source: ProfileSource | undefined): string {
   return ` (${what}${pod}, GET ${source.url})`;
 }
 
+export interface ValidateOptions {
+  readonly maxInflatedBytes?: number;
+  /**
+   * Accept a profile with sample types and no samples (its summary says `samples: 0`): a window
+   * profile, whose caller tells an empty window from a failure (fetch-window.ts).
+   */
+  readonly allowNoSamples?: boolean;
+}
+
 /**
  * Accepts what `go tool pprof` and the profefe collector accept: a gzipped or raw protobuf
  * Profile with at least one sample type and one sample, checked while it inflates (see
@@ -28,6 +37,12 @@ export function describeSource(source: ProfileSource | undefined): string {
  * samples), TARGET_TEXT (text or HTML), TARGET_INVALID_PPROF (anything else, including a
  * truncated gzip), TARGET_TOO_LARGE (inflates past `maxInflatedBytes`).
  */
-export function validateProfile(body: Buffer, source?: ProfileSource, options: { maxInflatedBytes?: number } = {}): Promise<ProfileWireSummary> {
-  return checkProfile(body, { subject: { kind: 'target', where: describeSource(source) }, maxInflatedBytes: options.maxInflatedBytes });
+export function validateProfile(body: Buffer, source?: ProfileSource, options: ValidateOptions = {}): Promise<ProfileWireSummary> {
+  const subject = { kind: 'target', where: describeSource(source) } as const;
+  return checkProfile(body, { subject, maxInflatedBytes: options.maxInflatedBytes, allowNoSamples: options.allowNoSamples });
+}
+
+/** The refusal validateProfile gives a profile without samples, for one accepted with `allowNoSamples` and then found not storable. */
+export function noSamplesFrom(source: ProfileSource): InvalidProfileError {
+  return noSamplesError({ kind: 'target', where: describeSource(source) });
 }

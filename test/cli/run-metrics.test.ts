@@ -53,6 +53,7 @@ describe('runMetrics', () => {
       'kprofefe_profiles_stored',
       'kprofefe_profiles_failed',
       'kprofefe_profiles_cumulative',
+      'kprofefe_profiles_empty',
       'kprofefe_pods_selected',
       'kprofefe_pods_skipped',
       'kprofefe_run_duration_seconds',
@@ -64,6 +65,7 @@ describe('runMetrics', () => {
     expect(Object.values(labelled(metrics.get('kprofefe_profiles_failed')))).toEqual(FAILURE_REASONS.map(() => 0));
     expect(FAILURE_REASONS).toHaveLength(13);
     expect(single(metrics.get('kprofefe_profiles_cumulative'))).toEqual([0]);
+    expect(single(metrics.get('kprofefe_profiles_empty'))).toEqual([0]);
     expect(single(metrics.get('kprofefe_pods_selected'))).toEqual([2]);
     expect(single(metrics.get('kprofefe_pods_skipped'))).toEqual([0]);
     const [duration] = single(metrics.get('kprofefe_run_duration_seconds')) ?? [];
@@ -77,6 +79,23 @@ describe('runMetrics', () => {
     summary.profileCumulative();
     const metrics = byName(runMetrics(runOutcome(summary, false, false), ENDED_AT_MS));
     expect(single(metrics.get('kprofefe_profiles_cumulative'))).toEqual([2]);
+  });
+
+  it('counts the empty windows, and a run whose only other outcome is empty windows is clean (its success timestamp pushed)', () => {
+    const summary = summaryOf();
+    const quiet = pod('quiet');
+    summary.podStarted(quiet, [
+      { ...target(quiet, 'allocs'), seconds: 10 },
+      { ...target(quiet, 'mutex'), seconds: 10 },
+    ]);
+    summary.profileEmpty();
+    summary.profileEmpty();
+    const outcome = runOutcome(summary, false, false);
+    expect(outcome).toMatchObject({ ending: 'clean', status: 0 });
+    const metrics = byName(runMetrics(outcome, ENDED_AT_MS));
+    expect(single(metrics.get('kprofefe_profiles_empty'))).toEqual([2]);
+    expect(single(metrics.get('kprofefe_last_success_timestamp_seconds'))).toEqual([1_796_400_000.123]);
+    expect(Object.values(labelled(metrics.get('kprofefe_profiles_failed')))).toEqual(FAILURE_REASONS.map(() => 0));
   });
 
   it.each([

@@ -1,7 +1,7 @@
 /**
  * A run with several sinks (src/sink/fan-out.ts): each profile is fetched once and stored in
  * every sink; the summary counts stored and failed per sink, with stored + failed = attempted for
- * each; a failing sink fails its own stores only and makes the run not clean; a sink that holds
+ * each (less the empty windows, which reach no sink); a failing sink fails its own stores only and makes the run not clean; a sink that holds
  * its stores never holds the other sink's.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import type { ScrapedProfile } from '../../src/scrape/scraped-profile.js';
 import type { Sink } from '../../src/sink/sink.js';
 import { fixture } from '../doubles/fixtures.js';
 import { enabled, makePod } from '../doubles/make-pod.js';
+import { withoutSamples } from '../doubles/test-collector/profile-bytes.js';
 import { ScriptedTransport } from './scripted-transport.js';
 
 const transports: ScriptedTransport[] = [];
@@ -68,9 +69,12 @@ class RecordingSink implements Sink {
   async close(): Promise<void> {}
 }
 
-/** Every event, as `stored p0 heap in A` / `failed p0 heap in B SINK_UNAVAILABLE` / `failed p0 heap everywhere TARGET_EMPTY`. */
+/** Every event, as `stored p0 heap in A` / `failed p0 heap in B SINK_UNAVAILABLE` / `failed p0 heap everywhere TARGET_EMPTY` / `empty p0 cpu: why`. */
 class Events implements RunObserver {
   readonly lines: string[] = [];
+  profileEmpty(target: Target, why: string): void {
+    this.lines.push(`empty ${target.pod.name} ${target.type}: ${why}`);
+  }
   profileStored(target: Target, location: string, _bytes: number, sink: string): void {
     this.lines.push(`stored ${target.pod.name} ${target.type} in ${sink} at ${location}`);
   }
@@ -97,11 +101,12 @@ function run(
   });
 }
 
-/** stored + failed = attempted for each sink, and for the run. */
+/** stored + failed + empty = attempted for the run; stored + failed = attempted - empty for each sink. */
 function expectEveryProfileAccounted(summary: RunSummary): void {
-  expect(summary.profilesStored + summary.profilesFailed).toBe(summary.profilesAttempted);
+  expect(summary.profilesStored + summary.profilesFailed + summary.profilesEmpty).toBe(summary.profilesAttempted);
+  const forSinks = summary.profilesAttempted - summary.profilesEmpty;
   for (const counts of summary.sinks)
-    expect({ sink: counts.sink, accounted: counts.stored + counts.failed }).toEqual({ sink: counts.sink, accounted: summary.profilesAttempted });
+    expect({ sink: counts.sink, accounted: counts.stored + counts.failed }).toEqual({ sink: counts.sink, accounted: forSinks });
 }
 
 const unavailable = () => new ProfileError('SINK_UNAVAILABLE', 'could not store: the collector is down');
@@ -185,6 +190,45 @@ describe('scrapeRun with several sinks', () => {
       'failed p1 heap everywhere TARGET_EMPTY',
     ]);
     expectEveryProfileAccounted(summary);
+  });
+
+  it('an empty window (a CPU profile without samples) reaches no sink, is told and counted as empty, and the run stays clean', async () => {
+    const transport = await answering();
+    // p0's CPU window is empty; every heap is fine, and p1's CPU profile too.
+    transport.autoAnswer = (request) => (request.cpu ? (request.ip === '10.0.1.1' ? withoutSamples(fixture('cpu')) : fixture('cpu')) : fixture('heap'));
+    const a = new RecordingSink('A');
+    const b = new RecordingSink('B');
+    const events = new Events();
+    const summary = await run(2, ['cpu', 'heap'], [a, b], { transport, observer: events });
+    expect(a.stored.sort()).toEqual(['p0/heap', 'p1/cpu', 'p1/heap']);
+    expect(b.stored.sort()).toEqual(a.stored);
+    expect(summary.toJSON()).toMatchObject({
+      profilesAttempted: 4,
+      profilesStored: 3,
+      profilesFailed: 0,
+      profilesEmpty: 1,
+      failedByReason: {},
+      sinks: [
+        { sink: 'A', stored: 3, failed: 0, failedByReason: {} },
+        { sink: 'B', stored: 3, failed: 0, failedByReason: {} },
+      ],
+    });
+    expect(events.lines.filter((line) => line.includes(' p0 cpu'))).toEqual(['empty p0 cpu: the program used no CPU time the profiler sampled']);
+    expectEveryProfileAccounted(summary);
+    expect(runOutcome(summary, false, false)).toMatchObject({ ending: 'clean', status: 0 });
+  });
+
+  it('a snapshot without samples is no empty window: a heap without samples fails TARGET_EMPTY in every sink, the run is not clean', async () => {
+    const transport = await answering();
+    transport.autoAnswer = (request) => (request.cpu ? fixture('cpu') : withoutSamples(fixture('heap')));
+    const a = new RecordingSink('A');
+    const events = new Events();
+    const summary = await run(1, ['cpu', 'heap'], [a], { transport, observer: events });
+    expect(a.stored).toEqual(['p0/cpu']);
+    expect(summary.toJSON()).toMatchObject({ profilesStored: 1, profilesFailed: 1, profilesEmpty: 0, failedByReason: { TARGET_EMPTY: 1 } });
+    expect(events.lines).toContain('failed p0 heap everywhere TARGET_EMPTY');
+    expectEveryProfileAccounted(summary);
+    expect(runOutcome(summary, false, false)).toMatchObject({ ending: 'partial', status: 1 });
   });
 
   it("a sink holding its stores does not take the other sink's slots: with one store in flight, the other stores meanwhile", async () => {

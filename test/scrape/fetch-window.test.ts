@@ -1,7 +1,8 @@
 /**
  * Window profiles against fake Go pods: allocs, block and mutex asked with `?seconds=N`, a 400 to
  * `seconds` retried without it (cumulative), a target that ignores `seconds` (Go before 1.16)
- * recognised, and the body held back until the caller admits it.
+ * recognised, an empty window (no samples) told from an empty snapshot or cumulative profile,
+ * and the body held back until the caller admits it.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,9 +11,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ProfileError } from '../../src/profile-error.js';
 import type { ProfileType } from '../../src/profile-types.js';
 import { fetchProfile, requestTimeoutMs } from '../../src/scrape/fetch-profile.js';
+import { EmptyWindow } from '../../src/scrape/fetch-window.js';
 import { startFakePod, type FakePod, type FakePodOptions } from '../doubles/fake-pod.js';
 import { fixture } from '../doubles/fixtures.js';
+import { rejectionOf } from '../expect-rejection.js';
 import { makeTarget } from '../doubles/make-target.js';
+import { withoutSamples } from '../doubles/test-collector/profile-bytes.js';
 
 const defaults = { timeoutMs: 5000, maxBytes: 8 * 1024 * 1024 };
 const closers: Array<() => Promise<void>> = [];
@@ -66,11 +70,42 @@ describe('fetchProfile: window profiles of counter types', () => {
 });
 
 describe('fetchProfile: an empty window', () => {
-  it('an allocs window without samples fails TARGET_EMPTY, saying what an empty window means', async () => {
-    const pod = await fakePod({ profiles: { allocs: emptyProfile() } });
-    const err = await failure(fetchProfile(windowTarget(pod, 'allocs', 1), defaults));
+  it('an allocs window without samples rejects with EmptyWindow (not a failure), saying why the window can be empty', async () => {
+    const pod = await fakePod({ profiles: { allocs: withoutSamples(fixture('allocs')) } });
+    const empty = await rejectionOf(fetchProfile(windowTarget(pod, 'allocs', 1), defaults), EmptyWindow);
+    expect(empty.seconds).toBe(1);
+    expect(empty.why).toBe('Go counts allocations only up to the last completed garbage collection, and none completed in it');
+    expect(empty.message).toBe(`allocs profile of pod shop/checkout-7d9f: empty window (in the 1 s window: ${empty.why})`);
+  });
+
+  it('a CPU window without samples is an empty window too', async () => {
+    const pod = await fakePod({ profiles: { cpu: withoutSamples(fixture('cpu')) } });
+    const empty = await rejectionOf(fetchProfile(windowTarget(pod, 'cpu', 1), defaults), EmptyWindow);
+    expect(empty.why).toBe('the program used no CPU time the profiler sampled');
+  });
+
+  it('an empty body, or a profile without sample types, in a window still fails TARGET_EMPTY', async () => {
+    const pod = await fakePod({ faults: { block: 'empty' }, profiles: { mutex: noSampleTypes() } });
+    expect((await failure(fetchProfile(windowTarget(pod, 'block', 1), defaults))).message).toMatch(/^the target returned an empty body/);
+    const err = await failure(fetchProfile(windowTarget(pod, 'mutex', 1), defaults));
     expect(err.code).toBe('TARGET_EMPTY');
-    expect(err.message).toContain('(in the 1 s window: Go counts allocations only up to the last completed garbage collection, and none completed in it)');
+    expect(err.message).toMatch(/^profile has no samples and no sample types/);
+  });
+
+  it('without samples from a target that ignores ?seconds: an empty cumulative profile, a TARGET_EMPTY failure saying how it answered', async () => {
+    const pod = await fakePod({ beforeGo116: true, profiles: { allocs: withoutSamples(fixture('allocs')) } });
+    const err = await failure(fetchProfile(windowTarget(pod, 'allocs', 4), defaults));
+    expect(err.code).toBe('TARGET_EMPTY');
+    expect(err.message).toMatch(
+      /^profile has no samples \(allocs profile of pod shop\/checkout-7d9f, GET http:.*\(the target answered \?seconds=4 after 0\.\d s: it ignores seconds/,
+    );
+  });
+
+  it('without samples when asked again without ?seconds: a TARGET_EMPTY failure saying it was the second request', async () => {
+    const pod = await fakePod({ writeTimeoutSeconds: 1, profiles: { block: withoutSamples(fixture('block')) } });
+    const err = await failure(fetchProfile(windowTarget(pod, 'block', 1), defaults));
+    expect(err.code).toBe('TARGET_EMPTY');
+    expect(err.message).toContain('so it was asked without it)');
   });
 });
 
@@ -168,9 +203,8 @@ function port(server: Server): number {
   return (server.address() as AddressInfo).port;
 }
 
-/** A gzipped pprof Profile with one sample type (alloc_space/bytes) and no samples, as Go sends an empty delta. */
-function emptyProfile(): Buffer {
+/** A gzipped pprof Profile with a string table and neither sample types nor samples. */
+function noSampleTypes(): Buffer {
   const str = (text: string) => Buffer.concat([Buffer.from([0x32, text.length]), Buffer.from(text)]);
-  const sampleType = Buffer.from([0x0a, 0x04, 0x08, 0x01, 0x10, 0x02]);
-  return gzipSync(Buffer.concat([sampleType, str(''), str('alloc_space'), str('bytes')]));
+  return gzipSync(Buffer.concat([str(''), str('alloc_space'), str('bytes')]));
 }
