@@ -5,7 +5,9 @@
 import { relative } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakePod, type FakePod } from '../doubles/fake-pod.js';
+import { fixture } from '../doubles/fixtures.js';
 import { makePod } from '../doubles/make-pod.js';
+import { withoutSamples } from '../doubles/test-collector/profile-bytes.js';
 import { startTestCollector, type TestCollector } from '../doubles/test-collector.js';
 import { tempDir } from '../cli/run-cli.js';
 import { filesUnder, startPluginCluster, waitFor, type PluginCluster } from './capture-cluster.js';
@@ -116,6 +118,34 @@ describe('kubectl profefe capture: pods that cannot be captured', () => {
       expect(strict.requests.filter((r) => r.path === '/debug/pprof/mutex').map((r) => r.query)).toEqual([{ seconds: '1' }, {}]);
     } finally {
       await strict.close();
+    }
+  });
+
+  it('a quiet pod: its allocs and mutex windows are empty, each said on a line, nothing written for them, exit 0; an empty heap still fails', async () => {
+    const quiet = await startFakePod({
+      host: '127.0.0.55',
+      profiles: { allocs: withoutSamples(fixture('allocs')), mutex: withoutSamples(fixture('mutex')) },
+    });
+    try {
+      cluster.api.setPods([makePod({ name: 'quiet-0', namespace: 'shop', ip: quiet.ip })]);
+      const out = await tempDir('capture-out-');
+      const args = ['-n', 'shop', 'quiet-0', '--port', String(quiet.port), '--profile-types', 'allocs,mutex,heap', '--cpu-duration', '1s'];
+      const result = await cluster.capture([...args, '--output-dir', out]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(lines(result.stderr).sort()).toEqual([
+        'allocs of pod shop/quiet-0: empty window (in the 1 s window: Go counts allocations only up to the last completed garbage collection, and none completed in it), nothing stored',
+        'mutex of pod shop/quiet-0: empty window (in the 1 s window: nothing waited on a contended lock, or the program does not profile it), nothing stored',
+      ]);
+      expect(lines(result.stdout)).toHaveLength(1);
+      expect((await filesUnder(out)).map((f) => f.split('/')[2])).toEqual(['heap']);
+
+      quiet.setProfile('heap', withoutSamples(fixture('heap')));
+      const emptyHeap = await cluster.capture([...args, '--output-dir', await tempDir('capture-out-')]);
+      expect(emptyHeap.code).toBe(1);
+      expect(errorLines(emptyHeap.stderr)[0]).toMatch(/^error: pod shop\/quiet-0: heap profile failed: profile has no samples/);
+      expect(errorLines(emptyHeap.stderr).at(-1)).toBe('error: 1 of 1 profiles failed; 0 stored');
+    } finally {
+      await quiet.close();
     }
   });
 

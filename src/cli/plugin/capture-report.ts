@@ -1,8 +1,9 @@
 /**
  * What `capture` tells people, as the run's observer: the location of every stored profile on
  * stdout (one per line, for scripts); on stderr, progress per pod and type when stderr is a
- * terminal, and errors always. A pod's failures are grouped by cause once the pod is done, so a
- * refused port-forward is one line, not one per profile type. Counting is the run summary's.
+ * terminal, and always errors, cumulative profiles and empty windows. A pod's failures are
+ * grouped by cause once the pod is done, so a refused port-forward is one line, not one per
+ * profile type. Counting is the run summary's.
  */
 import { podKey, type PodInfo, type Target } from '../../discover/target.js';
 import type { LocalForward } from '../../kube/port-forward.js';
@@ -60,6 +61,11 @@ export class CaptureReport implements RunObserver {
     );
   }
 
+  /** Always said: a profile asked for that gives no file, and why; not a failure. */
+  profileEmpty(target: Target, why: string): void {
+    this.out.stderr.write(`${target.type} of pod ${podKey(target.pod)}: empty window (in the ${target.seconds} s window: ${why}), nothing stored\n`);
+  }
+
   profileStored(target: Target, location: string, bytes: number): void {
     this.out.stdout.write(`${location}\n`);
     this.progress(`${podKey(target.pod)} ${target.type}: stored (${formatBytes(bytes)})`);
@@ -114,7 +120,8 @@ export class CaptureReport implements RunObserver {
       return;
     }
     const cumulative = summary.profilesCumulative > 0 ? ` (${summary.profilesCumulative} cumulative)` : '';
-    this.progress(`captured ${stored} profiles${cumulative} from ${pods} ${pods === 1 ? 'pod' : 'pods'} in ${(elapsedMs / 1000).toFixed(1)}s`);
+    const empty = summary.profilesEmpty > 0 ? `, ${summary.profilesEmpty} empty ${summary.profilesEmpty === 1 ? 'window' : 'windows'}` : '';
+    this.progress(`captured ${stored} profiles${cumulative}${empty} from ${pods} ${pods === 1 ? 'pod' : 'pods'} in ${(elapsedMs / 1000).toFixed(1)}s`);
   }
 }
 
