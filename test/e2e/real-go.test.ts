@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeKubeApi, type FakeKubeApi } from '../doubles/fake-kube-api.js';
 import { goBuild, goToolPprof, pprofDuration, startListening, type RunningProgram } from '../doubles/go-tools.js';
 import { enabled, makePod } from '../doubles/make-pod.js';
+import type { ProfileType } from '../../src/profile-types.js';
+import { PYROSCOPE_PROFILE_NAMES } from '../../src/sink/pyroscope-labels.js';
 import { startPyroscopeDouble } from '../doubles/pyroscope-double.js';
 import { startTestCollector, type TestCollector } from '../doubles/test-collector.js';
 import { cleanEnv, runCli, summaryOf, tempDir } from '../cli/run-cli.js';
@@ -152,15 +154,6 @@ describe('kprofefe against a real Go program, three sinks in one run', () => {
 
       // The same bytes everywhere: one fetch per profile, whatever the number of sinks.
       const pushed = new Map(pyroscope.profiles.map((p) => [`${p.labels.pod} ${p.labels.__name__}`, p]));
-      const names: Record<string, string> = {
-        cpu: 'process_cpu',
-        heap: 'memory',
-        allocs: 'memory',
-        goroutine: 'goroutine',
-        block: 'block',
-        mutex: 'mutex',
-        threadcreate: 'threadcreate',
-      };
       for (const pod of ['go-app-1', 'go-custom-0']) {
         const service = pod === 'go-app-1' ? 'go-app' : 'custom';
         for (const type of ALL_TYPES.split(',')) {
@@ -168,10 +161,8 @@ describe('kprofefe against a real Go program, three sinks in one run', () => {
           const dir = join(out, 'prod', service, type);
           const [file] = await readdir(dir);
           const onDisk = await readFile(join(dir, file as string));
-          const viaPyroscope = pyroscope.profiles.find(
-            (p) => p.labels.pod === pod && p.labels.__name__ === names[type] && (type === 'allocs') === (p.labels.pprof_type === 'allocs'),
-          );
-          expect(viaPyroscope?.rawProfile.equals(onDisk), what).toBe(true);
+          const viaPyroscope = pyroscope.profiles.find((p) => p.labels.pod === pod && p.rawProfile.equals(onDisk));
+          expect(viaPyroscope?.labels.__name__, what).toBe(PYROSCOPE_PROFILE_NAMES[type as ProfileType]);
           const stored = inCollector.find((p) => p.labels.pod === pod && (p.type === type || p.labels.pprof_type === type));
           const response = await fetch(`${collector.url}/api/0/profiles/${stored?.id}`);
           expect(Buffer.from(await response.arrayBuffer()).equals(onDisk), what).toBe(true);

@@ -12,9 +12,10 @@ import { type LaunchedBrowser, launchChromium, saveScreenshot } from '../browser
 import { tempDir } from '../cli/run-cli.js';
 import { fixture } from '../doubles/fixtures.js';
 import { startTestCollector, type TestCollector } from '../doubles/test-collector.js';
+import { vanishingProxy } from '../doubles/vanishing-proxy.js';
 import { seed, tempFile, withTime } from '../plugin/plugin-harness.js';
 import { goPprofTop, parsePprofValue } from '../pprof/go-pprof.js';
-import { collectorUi, directoryUi, type RunningUi, startUiProcess, vanishingProxy, withFunctionRenamed, writeProfiles, XSS_NAME } from './ui-harness.js';
+import { collectorUi, directoryUi, type RunningUi, startUiProcess, withFunctionRenamed, writeProfiles, XSS_NAME } from './ui-harness.js';
 
 const at = (minute: string): Date => new Date(`2026-11-20T10:${minute}:00Z`);
 const NOW = new Date('2026-11-20T12:00:00Z');

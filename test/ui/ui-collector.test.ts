@@ -7,9 +7,10 @@ import { request } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fixture } from '../doubles/fixtures.js';
 import { startTestCollector, type TestCollector } from '../doubles/test-collector.js';
+import { vanishingProxy } from '../doubles/vanishing-proxy.js';
 import { seed, tempFile, withTime } from '../plugin/plugin-harness.js';
 import { expectPrintedAs, goPprofTop, type PprofTop, parsePprofValue } from '../pprof/go-pprof.js';
-import { collectorUi, type RunningUi, vanishingProxy, withFunctionRenamed, XSS_NAME } from './ui-harness.js';
+import { collectorUi, type RunningUi, withFunctionRenamed, XSS_NAME } from './ui-harness.js';
 
 const at = (minute: string): Date => new Date(`2026-11-20T10:${minute}:00Z`);
 const NOW = new Date('2026-11-20T12:00:00Z');
