@@ -73,6 +73,7 @@ function expectCounts(metrics: Map<string, number>, result: CliResult): void {
   const failed = [...metrics].filter(([name]) => name.startsWith('kprofefe_profiles_failed{'));
   expect(failed.length).toBe(FAILURE_REASONS.length);
   for (const [name, value] of failed) expect(value, name).toBe(summary.failedByReason[name.slice('kprofefe_profiles_failed{reason='.length, -1)] ?? 0);
+  expect(metrics.get('kprofefe_profiles_empty')).toBe(summary.profilesEmpty);
   expect(metrics.get('kprofefe_pods_selected')).toBe(summary.podsSelected);
 }
 

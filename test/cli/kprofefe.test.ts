@@ -1,7 +1,7 @@
 /**
  * kprofefe end to end, as a subprocess: fake Kubernetes API → fake pods serving real Go
  * profiles → test collector or a directory. One test per row of the faults table; every run
- * checks stored + failed = attempted (summaryOf).
+ * checks stored + failed + empty = attempted (summaryOf).
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { startFakeKubeApi, type FakeKubeApi } from '../doubles/fake-kube-api.js'
 import { startFakePod, type FakePod } from '../doubles/fake-pod.js';
 import { fixture } from '../doubles/fixtures.js';
 import { enabled, makePod } from '../doubles/make-pod.js';
+import { withoutSamples } from '../doubles/test-collector/profile-bytes.js';
 import { startTestCollector, type TestCollector } from '../doubles/test-collector.js';
 import { cleanEnv, runCli, summaryOf, tempDir } from './run-cli.js';
 
@@ -247,6 +248,41 @@ describe('kprofefe: a target that refuses ?seconds (bad input)', () => {
     const said = result.logs.filter((l) => String(l.msg).includes('is cumulative, not a window'));
     expect(said.map((l) => l.type).sort()).toEqual(['allocs', 'block', 'mutex']);
     expect(String(said[0]?.msg)).toContain('profile duration exceeds server');
+  });
+});
+
+describe('kprofefe: an empty window is neither stored nor failed', () => {
+  it('a quiet pod whose allocs window has no samples: exit 0, profilesEmpty 1, nothing sent for it, a log line naming the pod and why', async () => {
+    const pod = await fakePod({ host: '127.0.0.26', profiles: { allocs: withoutSamples(fixture('allocs')) } });
+    api.setPods([makePod({ name: 'quiet', namespace: 'shop', ip: pod.ip, annotations: annotatedFor(pod) })]);
+    const c = await collector();
+    const result = await kprofefe(['-n', 'shop', '--profefe-hostport', c.url, '--profile-types', 'allocs,heap']);
+    expect(result.code, result.stderr).toBe(0);
+    const summary = summaryOf(result);
+    expect(summary).toMatchObject({ profilesAttempted: 2, profilesStored: 1, profilesFailed: 0, profilesEmpty: 1, failedByReason: {} });
+    expect(summary.sinks).toEqual([{ sink: `profefe ${c.url}`, stored: 1, failed: 0, failedByReason: {} }]);
+    expect(c.profiles().map((p) => p.type)).toEqual(['heap']);
+    const said = result.logs.filter((l) => l.type === 'allocs' && String(l.msg).includes('empty window'));
+    expect(said).toHaveLength(1);
+    expect(said[0]).toMatchObject({ level: 30, namespace: 'shop', pod: 'quiet', type: 'allocs', seconds: 1 });
+    expect(said[0]?.msg).toBe(
+      'allocs profile of pod shop/quiet: empty window, not stored ' +
+        '(in the 1 s window: Go counts allocations only up to the last completed garbage collection, and none completed in it)',
+    );
+    expect(String(result.logs.at(-1)?.msg)).toMatch(/^run finished: 1 profiles stored from 1 pods in profefe .*, 1 empty window$/);
+  });
+
+  it('a heap snapshot without samples is still a failure (TARGET_EMPTY), exit 1', async () => {
+    const pod = await fakePod({ host: '127.0.0.27', profiles: { allocs: withoutSamples(fixture('allocs')), heap: withoutSamples(fixture('heap')) } });
+    api.setPods([makePod({ name: 'quiet', ip: pod.ip, annotations: annotatedFor(pod) })]);
+    const c = await collector();
+    const result = await kprofefe(['--profefe-hostport', c.url, '--profile-types', 'allocs,heap']);
+    expect(result.code).toBe(1);
+    expect(summaryOf(result)).toMatchObject({ profilesStored: 0, profilesFailed: 1, profilesEmpty: 1, failedByReason: { TARGET_EMPTY: 1 } });
+    expect(c.profiles()).toEqual([]);
+    const failed = result.logs.filter((l) => l.level === 40 && l.type === 'heap');
+    expect(String(failed[0]?.msg)).toMatch(/^profile has no samples \(heap profile of pod default\/quiet/);
+    expect(String(result.logs.at(-1)?.msg)).toMatch(/; 1 of 2 profiles failed, 0 pods skipped, 1 empty window$/);
   });
 });
 

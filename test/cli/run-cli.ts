@@ -63,6 +63,13 @@ export function parseLogs(stderr: string): Array<Record<string, unknown>> {
   return logs;
 }
 
+export interface SinkCountsLog {
+  sink: string;
+  stored: number;
+  failed: number;
+  failedByReason: Record<string, number>;
+}
+
 export interface SummaryLog {
   podsSelected: number;
   podsSkipped: number;
@@ -71,17 +78,27 @@ export interface SummaryLog {
   profilesAttempted: number;
   profilesStored: number;
   profilesFailed: number;
+  /** Empty windows: neither stored nor failed. */
+  profilesEmpty: number;
   storedByType: Record<string, number>;
   failedByReason: Record<string, number>;
+  sinks: SinkCountsLog[];
 }
 
-/** The run summary, with the invariant every run must keep: stored + failed = attempted. */
+/**
+ * The run summary, with the invariants every run must keep: stored + failed + empty = attempted,
+ * and in each sink stored + failed = attempted - empty (an empty window reaches no sink).
+ */
 export function summaryOf(result: CliResult): SummaryLog {
   const line = result.logs.find((l) => typeof l.summary === 'object' && l.summary !== null);
   if (!line) throw new Error(`no summary in the output:\n${result.stderr}`);
   const summary = line.summary as SummaryLog;
-  if (summary.profilesStored + summary.profilesFailed !== summary.profilesAttempted) {
-    throw new Error(`stored + failed != attempted: ${JSON.stringify(summary)}`);
+  if (summary.profilesStored + summary.profilesFailed + summary.profilesEmpty !== summary.profilesAttempted) {
+    throw new Error(`stored + failed + empty != attempted: ${JSON.stringify(summary)}`);
+  }
+  for (const counts of summary.sinks) {
+    if (counts.stored + counts.failed !== summary.profilesAttempted - summary.profilesEmpty)
+      throw new Error(`stored + failed != attempted - empty for ${counts.sink}: ${JSON.stringify(summary)}`);
   }
   return summary;
 }
