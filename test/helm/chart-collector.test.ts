@@ -224,10 +224,16 @@ describe('where profiles go: values that would lose them, or contradict each oth
     );
   });
 
-  it('fails on an output claim that a collector would leave unused', () => {
-    expect(() => renderChart(renderer, { values: { output: { existingClaim: 'profiles' } } })).toThrow(
-      /output.existingClaim is set \(profiles\) but profiles are pushed to the collector at http:\/\/kube-profefe-collector.kube-profefe.svc:10100/,
-    );
+  it('keeps profiles in the collector and on an output claim at once (two sinks), saying so in NOTES', () => {
+    const rendered = renderChart(renderer, { values: { output: { dir: '/data/profiles', existingClaim: 'profiles' } } });
+    expectValidObjects(rendered);
+    const cronJob = cronJobNamed(rendered, 'kube-profefe');
+    const args = containerOf(cronJob).args;
+    expect(args).toContain(`--profefe-hostport=http://${NAME}.kube-profefe.svc:10100`);
+    expect(args).toContain('--output-dir=/data/profiles');
+    expect(podSpecOf(cronJob).volumes).toEqual([{ name: 'profiles', persistentVolumeClaim: { claimName: 'profiles' } }]);
+    expect(containerOf(cronJob).volumeMounts).toEqual([{ name: 'profiles', mountPath: '/data/profiles' }]);
+    expect(rendered.notes).toContain('Each profile is also written to /data/profiles on the PersistentVolumeClaim profiles.');
   });
 
   it('fails on a namespace list while all namespaces is still on, saying which value to change', () => {

@@ -15,10 +15,12 @@ Fails on values that would lose profiles or that contradict each other.
 {{- $url = include "kube-profefe.collectorServiceUrl" . }}
 {{- end }}
 {{- if $url }}
-{{- if $output.existingClaim }}
-{{- fail (printf "output.existingClaim is set (%s) but profiles are pushed to the collector at %s: set collector.enabled=false and leave collector.url empty to write them to the claim instead, or leave output.existingClaim empty" $output.existingClaim $url) }}
-{{- end }}
 collectorUrl: {{ $url | quote }}
+{{- /* A claim beside a collector: every profile goes to both (kprofefe's sinks). */}}
+{{- if $output.existingClaim }}
+outputDir: {{ $output.dir | quote }}
+outputClaim: {{ $output.existingClaim | quote }}
+{{- end }}
 {{- else }}
 {{- if $collector.headersSecret.name }}
 {{- fail "collector.headersSecret.name is set but there is no collector (collector.enabled is false and collector.url is empty): headers are only sent to a collector" }}

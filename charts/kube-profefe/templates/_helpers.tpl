@@ -158,7 +158,8 @@ kprofefe's arguments for one job. Called with (dict "root" $ "job" $job).
 {{- if $root.Values.collector.headersSecret.name }}
 {{- $args = append $args (printf "--profefe-header-file=%s" (include "kube-profefe.headersFile" $root)) }}
 {{- end }}
-{{- else if $destination.outputDir }}
+{{- end }}
+{{- if $destination.outputDir }}
 {{- $args = append $args (printf "--output-dir=%s" $destination.outputDir) }}
 {{- end }}
 {{- $args = concat $args (include "kube-profefe.pyroscope" $root | fromYaml).args }}
