@@ -172,14 +172,16 @@ describe('flame graph page in Chromium', () => {
     expect(before).toBeLessThan(svgWidth * 0.99);
     expect(await rectWidth(page, sibling)).toBeGreaterThan(0);
 
+    // d3-flame-graph animates a zoom: on a loaded machine the frames take longer than poll's 1 s default to settle.
+    const settled = { timeout: 10_000 };
     await frame(page, zoomed).click();
-    await expect.poll(() => rectWidth(page, zoomed)).toBeCloseTo(svgWidth, 0);
-    await expect.poll(() => frame(page, sibling).count()).toBe(0);
+    await expect.poll(() => rectWidth(page, zoomed), settled).toBeCloseTo(svgWidth, 0);
+    await expect.poll(() => frame(page, sibling).count(), settled).toBe(0);
     await saveScreenshot(page, 'flame-cpu-zoomed');
 
     await page.locator('.kpf-reset').click();
-    await expect.poll(() => rectWidth(page, zoomed)).toBeCloseTo(before, 0);
-    await expect.poll(() => frame(page, sibling).count()).toBeGreaterThan(0);
+    await expect.poll(() => rectWidth(page, zoomed), settled).toBeCloseTo(before, 0);
+    await expect.poll(() => frame(page, sibling).count(), settled).toBeGreaterThan(0);
     expect(errors).toEqual([]);
     await page.close();
   });
