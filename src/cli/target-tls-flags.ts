@@ -4,13 +4,12 @@
  * --target-bearer-token-file. Files are read here, once per run; the token never appears in a
  * message, a default or a log.
  */
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
-import { createSecureContext } from 'node:tls';
 import { type Command, Option } from 'commander';
 import { parseScheme, type TargetScheme } from '../discover/annotations.js';
 import { BearerToken, type TargetAccess } from '../transport/target-access.js';
+import { readCaFile, readFlagFile } from './flag-files.js';
 import { UsageError } from './usage-error.js';
 
 export interface RawTargetTlsOptions {
@@ -52,7 +51,7 @@ export function toTargetTlsConfig(raw: RawTargetTlsOptions, cwd: string): Target
   if (insecureSkipVerify && (raw.targetCaFile !== undefined || raw.targetServerName !== undefined)) {
     throw new UsageError('--target-insecure-skip-verify checks no certificate: give it, or --target-ca-file / --target-server-name, not both');
   }
-  const ca = raw.targetCaFile === undefined ? undefined : readCaFile(resolve(cwd, raw.targetCaFile));
+  const ca = raw.targetCaFile === undefined ? undefined : readCaFile('--target-ca-file', resolve(cwd, raw.targetCaFile));
   const serverName = raw.targetServerName === undefined ? undefined : checkServerName(raw.targetServerName);
   const bearerToken = raw.targetBearerTokenFile === undefined ? undefined : readToken(resolve(cwd, raw.targetBearerTokenFile));
   const given = raw.targetCaFile !== undefined || serverName !== undefined || insecureSkipVerify || bearerToken !== undefined;
@@ -67,27 +66,6 @@ export function toTargetTlsConfig(raw: RawTargetTlsOptions, cwd: string): Target
           bearerTokenFile: raw.targetBearerTokenFile,
         };
   return { scheme: scheme.value, access: { tls: { ca, serverName, insecureSkipVerify }, bearerToken }, description };
-}
-
-function readFlagFile(flag: string, file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`${flag} ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-}
-
-function readCaFile(file: string): string {
-  const pem = readFlagFile('--target-ca-file', file);
-  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
-    throw new UsageError(`--target-ca-file ${file}: no PEM certificate in it (expected -----BEGIN CERTIFICATE-----, e.g. the ca.crt of a Secret)`);
-  }
-  try {
-    createSecureContext({ ca: pem });
-  } catch (err) {
-    throw new UsageError(`--target-ca-file ${file}: not a valid PEM certificate (${(err as Error).message})`);
-  }
-  return pem;
 }
 
 function checkServerName(name: string): string {

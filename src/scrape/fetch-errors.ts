@@ -1,5 +1,6 @@
 import type { Target } from '../discover/target.js';
 import { ProfileError } from '../profile-error.js';
+import { codedError, tlsFailure } from '../transport/tls-failure.js';
 import { formatBytes } from '../units/byte-size.js';
 
 /** The ProfileErrors of fetchProfile: what went wrong with a target, and what to do about it. */
@@ -79,45 +80,35 @@ export function connectionError(target: Target, timeoutMs: number, totalMs: numb
   return new ProfileError('TARGET_CONNECT', message, { cause });
 }
 
-const UNTRUSTED = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'CERT_UNTRUSTED',
-  'CERT_SIGNATURE_FAILURE',
-]);
-const EXPIRED = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
-
 /** A failed TLS handshake with an https target (TARGET_TLS), or undefined when the error is not one. */
 function tlsError(code: string | undefined, detail: string, address: string, where: string, cause: unknown): ProfileError | undefined {
   if (code === undefined) return undefined;
   let message: string;
-  if (UNTRUSTED.has(code)) {
-    message = `certificate not trusted; pass --target-ca-file with the CA that signed the certificate of ${address}${where} (${code}: ${detail})`;
-  } else if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
-    message = `the certificate of ${address} is not for the name checked${where} (${detail}); pass --target-server-name with a name the certificate holds`;
-  } else if (EXPIRED.has(code)) {
-    message = `the certificate of ${address} is not valid now${where} (${code}: ${detail}): renew the pod's certificate`;
-  } else if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number|packet length too long/.test(detail)) {
-    message = `${address} does not speak TLS${where} (${code}): annotate the pod profefe.com/scheme: http, or check profefe.com/port`;
-  } else if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code === 'EPROTO' || /^(CERT|UNABLE_TO)_/.test(code)) {
-    message = `the TLS handshake with ${address} failed${where} (${code}: ${detail})`;
-  } else {
-    return undefined;
+  switch (tlsFailure(code, detail)) {
+    case 'untrusted':
+      message = `certificate not trusted; pass --target-ca-file with the CA that signed the certificate of ${address}${where} (${code}: ${detail})`;
+      break;
+    case 'wrong-name':
+      message = `the certificate of ${address} is not for the name checked${where} (${detail}); pass --target-server-name with a name the certificate holds`;
+      break;
+    case 'expired':
+      message = `the certificate of ${address} is not valid now${where} (${code}: ${detail}): renew the pod's certificate`;
+      break;
+    case 'not-tls':
+      message = `${address} does not speak TLS${where} (${code}): annotate the pod profefe.com/scheme: http, or check profefe.com/port`;
+      break;
+    case 'handshake':
+      message = `the TLS handshake with ${address} failed${where} (${code}: ${detail})`;
+      break;
+    case undefined:
+      return undefined;
   }
   return new ProfileError('TARGET_TLS', message, { cause });
 }
 
 /** The error's code, looking through `cause` and AggregateError members. */
 function errorCode(err: unknown): string | undefined {
-  for (let e: unknown = err, depth = 0; e !== null && typeof e === 'object' && depth < 5; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    e = e instanceof AggregateError ? e.errors[0] : (e as { cause?: unknown }).cause;
-  }
-  return undefined;
+  return codedError(err)?.code;
 }
 
 function hostPort(url: string): string {
