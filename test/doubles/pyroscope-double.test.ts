@@ -1,11 +1,13 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { compressionGzip, createConnectTransport } from '@connectrpc/connect-node';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PusherService } from '../../src/sink/pyroscope-schema.js';
+import { codedError } from '../../src/transport/tls-failure.js';
 import { rejectionOf } from '../expect-rejection.js';
 import { fixture } from './fixtures.js';
 import { PUSH_PATH, type PyroscopeDouble, startPyroscopeDouble } from './pyroscope-double.js';
+import { makeTestCa, type TestCa } from './test-ca.js';
 
 const CPU_LABELS = [
   { name: '__name__', value: 'process_cpu' },
@@ -268,5 +270,33 @@ describe('pyroscope double: scripted failures', () => {
     double.hangNext(1);
     const err = await connectFailure(connectClient().push(pushOf(CPU_LABELS, fixture('cpu')), { timeoutMs: 200 }));
     expect(err.code).toBe(Code.DeadlineExceeded);
+  });
+});
+
+describe('pyroscope double: over HTTPS (tls option)', () => {
+  let ca: TestCa;
+  let secure: PyroscopeDouble;
+  beforeAll(async () => {
+    ca = await makeTestCa('pyroscope double CA');
+    secure = await startPyroscopeDouble({ tls: await ca.issue('pyroscope', { ips: ['127.0.0.1'] }) });
+  }, 60_000);
+  afterAll(async () => {
+    await secure?.close();
+  });
+
+  function httpsClient(trusted: string | undefined) {
+    const transport = createConnectTransport({ baseUrl: secure.url, httpVersion: '1.1', nodeOptions: { ca: trusted, agent: false } });
+    return createClient(PusherService, transport);
+  }
+
+  it('serves https:// and stores a push from a client that trusts its CA; a client that does not is refused in the handshake', async () => {
+    expect(secure.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    await httpsClient(ca.cert).push(pushOf(CPU_LABELS, fixture('cpu')));
+    expect(secure.profiles.map((p) => p.labels)).toEqual([{ __name__: 'process_cpu', service_name: 'checkout' }]);
+    const before = secure.connections;
+    const err = await connectFailure(httpsClient(undefined).push(pushOf(CPU_LABELS, fixture('cpu'))));
+    expect(codedError(err)?.code).toBe('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+    expect(secure.connections).toBe(before + 1);
+    expect(secure.pushes).toHaveLength(1);
   });
 });

@@ -1,4 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import type { Profile } from 'pprof-format';
@@ -12,7 +13,8 @@ import { type AcceptedSample, DEFAULT_LIMITS, decodeSamples, type PyroscopeLimit
  * (binary or JSON, gzip or not), decodes it with its own wire reader, makes the server's checks,
  * answers as connect-go does, and keeps what it accepted. A test can script failures (Connect
  * errors, a proxy's page, hung requests, a server that is down), require a tenant or
- * credentials (as a gateway in front of Pyroscope would), and lower the limits.
+ * credentials (as a gateway in front of Pyroscope would), lower the limits, and serve HTTPS with
+ * a certificate of its own (a test-ca.ts one: a private CA).
  */
 
 export const PUSH_PATH = '/push.v1.PusherService/Push';
@@ -23,6 +25,8 @@ export interface PyroscopeDoubleOptions {
   readonly requireTenant?: boolean;
   /** A gateway in front: any other `Authorization` gets 401 (its own page, not a Connect error). */
   readonly authorization?: string;
+  /** Serve HTTPS with this certificate and key (PEM, e.g. issued by makeTestCa for IP 127.0.0.1). */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 /** One push as the double saw it, whatever it answered. */
@@ -47,8 +51,10 @@ export interface StoredPyroscopeProfile {
 }
 
 export interface PyroscopeDouble {
-  /** `http://127.0.0.1:<port>`: the base URL (`--pyroscope-url`). */
+  /** `http://127.0.0.1:<port>` (`https://` with the `tls` option): the base URL (`--pyroscope-url`). */
   readonly url: string;
+  /** TCP connections accepted, TLS handshakes that failed included: how many times a client tried. */
+  readonly connections: number;
   readonly pushes: readonly PushRecord[];
   readonly profiles: readonly StoredPyroscopeProfile[];
   /** The next `n` pushes are answered with this Connect error (status from the code). */
@@ -71,14 +77,17 @@ export async function startPyroscopeDouble(options: PyroscopeDoubleOptions = {})
   const faults: Fault[] = [];
   const sockets = new Set<Socket>();
   let down = false;
+  let connections = 0;
 
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     if (down) return void req.socket.destroy();
     readBody(req)
       .then((body) => handle(req, res, body))
       .catch(() => req.socket.destroy());
-  });
+  };
+  const server = options.tls === undefined ? createServer(onRequest) : createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest);
   server.on('connection', (socket: Socket) => {
+    connections += 1;
     if (down) return void socket.destroy();
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -158,7 +167,10 @@ export async function startPyroscopeDouble(options: PyroscopeDoubleOptions = {})
   const queue = (n: number, fault: Fault) => faults.push(...Array.from({ length: n }, () => fault));
 
   return {
-    url: `http://${address}:${port}`,
+    url: `${options.tls === undefined ? 'http' : 'https'}://${address}:${port}`,
+    get connections() {
+      return connections;
+    },
     pushes,
     profiles,
     failNext: (n, code, message = `${code.replace(/_/g, ' ')} (scripted)`) => queue(n, { kind: 'connect', code, message }),
