@@ -13,7 +13,7 @@ export type ProfileErrorCode =
   | 'TARGET_INVALID_PPROF' // bytes that are neither gzip nor protobuf pprof, or a truncated gzip
   | 'TARGET_TOO_LARGE' // body over the size cap
   // store: the sink
-  | 'SINK_REJECTED' // the collector answered 4xx: retrying cannot help
+  | 'SINK_REJECTED' // the collector answered 4xx, or its TLS certificate fails verification: retrying cannot help
   | 'SINK_UNAVAILABLE' // 5xx, 429 or connection errors, after the retries
   | 'SINK_IO' // local file system errors
   // the run

@@ -1,14 +1,14 @@
 /**
  * kprofefe's Grafana Pyroscope flags: --pyroscope-url (env PYROSCOPE_URL), --pyroscope-tenant,
  * --pyroscope-basic-auth-file or --pyroscope-bearer-token-file (e.g. keys of a mounted Secret,
- * read once per run) and --pyroscope-header. Every mistake is a UsageError naming the flag (and
+ * read once per run), --pyroscope-header and --pyroscope-ca-file (a private CA of an https:// URL). Every mistake is a UsageError naming the flag (and
  * the file); no credential appears in a message, a default or a log.
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { PyroscopeAuth } from '../sink/pyroscope-auth.js';
 import type { PyroscopeSinkConfig } from '../sink/sink-config.js';
+import { readCaFile, readFlagFile } from './flag-files.js';
 import { collect, httpUrl } from './flag-values.js';
 import { parseHeader } from './headers.js';
 import { UsageError } from './usage-error.js';
@@ -19,6 +19,7 @@ export interface RawPyroscopeOptions {
   pyroscopeBasicAuthFile?: string;
   pyroscopeBearerTokenFile?: string;
   pyroscopeHeader?: string[];
+  pyroscopeCaFile?: string;
 }
 
 const HELP_GROUP = 'Grafana Pyroscope (each profile is pushed there too when --pyroscope-url is given):';
@@ -33,6 +34,7 @@ export function addPyroscopeOptions(command: Command): Command {
     new Option('--pyroscope-basic-auth-file <path>', 'file holding "username:password" (e.g. Grafana Cloud: instance id and token)'),
     new Option('--pyroscope-bearer-token-file <path>', 'file holding a bearer token for Pyroscope (or the gateway in front of it)'),
     new Option('--pyroscope-header <header>', "extra request header for Pyroscope, 'Name: value'; repeatable; never logged").argParser(collect),
+    new Option('--pyroscope-ca-file <path>', "PEM CA certificates an https:// Pyroscope's certificate is also verified with (a private CA)"),
   ];
   for (const option of options) command.addOption(option.helpGroup(HELP_GROUP));
   return command;
@@ -59,7 +61,8 @@ export function toPyroscopeSinkConfig(raw: RawPyroscopeOptions, cwd: string): Py
       `--pyroscope-header Authorization and --pyroscope-${auth.kind === 'basic' ? 'basic-auth' : 'bearer-token'}-file: give one of them, not both`,
     );
   }
-  return { kind: 'pyroscope', url: httpUrl('--pyroscope-url', url), tenant: tenant(raw.pyroscopeTenant), auth, headers };
+  const baseUrl = httpUrl('--pyroscope-url', url);
+  return { kind: 'pyroscope', url: baseUrl, tenant: tenant(raw.pyroscopeTenant), auth, headers, ca: readCa(raw.pyroscopeCaFile, baseUrl, cwd) };
 }
 
 function usedFlags(raw: RawPyroscopeOptions): string[] {
@@ -68,6 +71,7 @@ function usedFlags(raw: RawPyroscopeOptions): string[] {
     ['--pyroscope-basic-auth-file', raw.pyroscopeBasicAuthFile],
     ['--pyroscope-bearer-token-file', raw.pyroscopeBearerTokenFile],
     ['--pyroscope-header', raw.pyroscopeHeader],
+    ['--pyroscope-ca-file', raw.pyroscopeCaFile],
   ];
   return flags.filter(([, value]) => value !== undefined).map(([flag]) => flag);
 }
@@ -99,13 +103,14 @@ function readAuth(raw: RawPyroscopeOptions, cwd: string): PyroscopeAuth | undefi
 
 /** The file's content without surrounding whitespace (a Secret's trailing newline). */
 function readSecret(flag: string, file: string): string {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`${flag} ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  return text.trim();
+  return readFlagFile(flag, file).trim();
+}
+
+/** The PEM bundle of --pyroscope-ca-file: only an https:// URL has a certificate to verify. */
+function readCa(caFile: string | undefined, url: string, cwd: string): string | undefined {
+  if (caFile === undefined) return undefined;
+  if (!/^https:/i.test(url)) throw new UsageError('--pyroscope-ca-file needs an https:// --pyroscope-url');
+  return readCaFile('--pyroscope-ca-file', resolve(cwd, caFile));
 }
 
 function checkSecret(value: string, flag: string, file: string, what: string): string {

@@ -7,7 +7,8 @@ import type { PyroscopeSinkConfig, SinkPolicy } from './sink-config.js';
 import type { Sink } from './sink.js';
 
 export function createPyroscopeSink(config: PyroscopeSinkConfig, policy: SinkPolicy, context: SinkContext): Sink {
-  const client = new PyroscopeClient({ baseUrl: config.url, tenant: config.tenant, auth: config.auth, headers: config.headers, timeoutMs: context.timeoutMs });
+  const { url: baseUrl, tenant, auth, headers, ca } = config;
+  const client = new PyroscopeClient({ baseUrl, tenant, auth, headers, ca, timeoutMs: context.timeoutMs });
   const sink = new PyroscopeSink({ client, retry: policy.retry, log: context.log });
   return policy.circuitBreaker ? new CircuitBreakerSink(sink) : sink;
 }

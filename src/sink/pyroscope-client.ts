@@ -7,11 +7,13 @@
  */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { rootCertificates } from 'node:tls';
 import { Code, ConnectError, createClient } from '@connectrpc/connect';
 import { validateReadWriteMaxBytes, type UniversalClientFn } from '@connectrpc/connect/protocol';
 import { codeToString, createTransport } from '@connectrpc/connect/protocol-connect';
 import { createNodeHttpClient } from '@connectrpc/connect-node';
 import type { PyroscopeAuth } from './pyroscope-auth.js';
+import { codedError, tlsFailure } from '../transport/tls-failure.js';
 import { PyroscopeError } from './pyroscope-error.js';
 import { type PushRequest, PusherService } from './pyroscope-schema.js';
 
@@ -23,6 +25,8 @@ export interface PyroscopeClientOptions {
   readonly auth?: PyroscopeAuth;
   /** Extra headers for every push (a proxy's); never logged. */
   readonly headers?: Readonly<Record<string, string>>;
+  /** PEM CA certificates trusted besides Node's bundled ones (--pyroscope-ca-file; https only). */
+  readonly ca?: string;
   /** One push, as Alloy's 10 s default. */
   readonly timeoutMs: number;
 }
@@ -37,7 +41,7 @@ export class PyroscopeClient {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs;
     this.headers = requestHeaders(options);
-    this.agent = this.baseUrl.startsWith('https:') ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+    this.agent = /^https:/i.test(this.baseUrl) ? new HttpsAgent({ keepAlive: true, ca: trustedCas(options.ca) }) : new HttpAgent({ keepAlive: true });
   }
 
   /** Resolves when Pyroscope answered 200; rejects with a PyroscopeError. */
@@ -81,6 +85,9 @@ export class PyroscopeClient {
     const base = { baseUrl: this.baseUrl, cause: err };
     if (signal?.aborted) return new PyroscopeError({ ...base, kind: 'aborted' });
     if (status === undefined) {
+      const coded = codedError(err);
+      const tls = tlsFailure(coded?.code, coded?.message ?? '');
+      if (tls !== undefined) return new PyroscopeError({ ...base, kind: 'tls', tls });
       if (connectError.code === Code.DeadlineExceeded) return new PyroscopeError({ ...base, kind: 'timeout', timeoutMs: this.timeoutMs });
       return new PyroscopeError({ ...base, kind: 'network' });
     }
@@ -89,6 +96,14 @@ export class PyroscopeClient {
     const serverMessage = connectError.rawMessage === `HTTP ${status}` ? '' : connectError.rawMessage;
     return new PyroscopeError({ ...base, kind: 'status', status, code: codeToString(connectError.code), serverMessage });
   }
+}
+
+/**
+ * Node's `ca` option replaces its bundled root CAs rather than adding to them: the private CA goes
+ * with the bundled roots, so a publicly trusted certificate (a gateway, Grafana Cloud) still works.
+ */
+function trustedCas(ca: string | undefined): string[] | undefined {
+  return ca === undefined ? undefined : [...rootCertificates, ca];
 }
 
 function requestHeaders(options: PyroscopeClientOptions): Record<string, string> {

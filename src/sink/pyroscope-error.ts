@@ -2,12 +2,17 @@
  * A failed push to Pyroscope, and whether trying again may help: the rules of Grafana Alloy's
  * writer (/work/shared/PYROSCOPE_API.md): retry 5xx, 408, 429, connection errors, timeouts and
  * the Connect codes unknown, internal, unavailable, data_loss, aborted and resource_exhausted;
- * never another 4xx. Carries the server's own message and never a request header.
+ * never another 4xx. A failed TLS handshake is a connection error Alloy would retry, but a
+ * certificate that is not trusted, not for the host or expired does not fix itself in seconds:
+ * it is not retried, and the message says what to change. Carries the server's own message and
+ * never a request header.
  */
+import { codedError, type TlsFailure } from '../transport/tls-failure.js';
 
 export type PyroscopeFailureKind =
   | 'status' // an answer other than 200 (a Connect error, or a proxy's page)
   | 'network' // connection refused, reset or closed before a complete answer
+  | 'tls' // an https:// URL whose TLS handshake failed (certificate not trusted, ...)
   | 'timeout' // no complete answer within the push timeout
   | 'aborted' // the caller's AbortSignal fired
   | 'bad-reply'; // 200, but not a Connect answer to Push
@@ -25,6 +30,8 @@ export interface PyroscopeErrorInit {
   /** The server's message, verbatim (empty when the answer had none). */
   readonly serverMessage?: string;
   readonly timeoutMs?: number;
+  /** What failed in the TLS handshake (kind `tls`). */
+  readonly tls?: TlsFailure;
   readonly cause?: unknown;
 }
 
@@ -34,6 +41,7 @@ export class PyroscopeError extends Error {
   readonly status: number | undefined;
   readonly code: string | undefined;
   readonly serverMessage: string | undefined;
+  readonly tls: TlsFailure | undefined;
   readonly retryable: boolean;
 
   constructor(init: PyroscopeErrorInit) {
@@ -42,6 +50,7 @@ export class PyroscopeError extends Error {
     this.status = init.status;
     this.code = init.code;
     this.serverMessage = init.serverMessage;
+    this.tls = init.tls;
     this.retryable = shouldRetryPush(init);
   }
 }
@@ -51,7 +60,7 @@ export function isRetryablePyroscopeError(err: unknown): boolean {
   return err instanceof PyroscopeError && err.retryable;
 }
 
-/** Alloy's rule, as a pure function of what the push got back. */
+/** Alloy's rule, as a pure function of what the push got back; a failed TLS handshake (`tls`) is not retried. */
 export function shouldRetryPush(failure: Pick<PyroscopeErrorInit, 'kind' | 'status' | 'code'>): boolean {
   if (failure.kind === 'network' || failure.kind === 'timeout') return true;
   if (failure.kind !== 'status' || failure.status === undefined) return false;
@@ -74,6 +83,8 @@ function describe(init: PyroscopeErrorInit): string {
     }
     case 'network':
       return `could not reach ${at}: ${causeText(init.cause)}. Check --pyroscope-url and that Pyroscope is running`;
+    case 'tls':
+      return tlsText(at, init.tls, init.cause);
     case 'timeout':
       return `${at} did not answer Push within ${init.timeoutMs === undefined ? 'the timeout' : `${init.timeoutMs / 1000}s`}`;
     case 'aborted':
@@ -82,6 +93,23 @@ function describe(init: PyroscopeErrorInit): string {
       return `${at} answered 200 to Push with something that is not a Connect reply${
         init.serverMessage ? ` (${init.serverMessage})` : ''
       }. Check that --pyroscope-url is Pyroscope's base URL`;
+  }
+}
+
+function tlsText(at: string, failure: TlsFailure | undefined, error: unknown): string {
+  const cause = causeText(error);
+  switch (failure) {
+    case 'untrusted':
+      return `the certificate of ${at} is not trusted (${cause}): pass --pyroscope-ca-file with the CA that signed it`;
+    case 'wrong-name':
+      return `the certificate of ${at} is not for its host (${cause}): use a --pyroscope-url whose host name the certificate holds`;
+    case 'expired':
+      return `the certificate of ${at} is not valid now (${cause}): renew Pyroscope's certificate`;
+    case 'not-tls':
+      // OpenSSL's message for a plain-HTTP answer is a long internal trace: its code says enough.
+      return `${at} does not speak TLS (${codedError(error)?.code ?? 'EPROTO'}): use an http:// --pyroscope-url, or check its port`;
+    default:
+      return `the TLS handshake with ${at} failed (${cause})`;
   }
 }
 

@@ -89,7 +89,7 @@ function failure(error: unknown, what: string, attempts: number): ProfileError {
     return new ProfileError('SINK_UNAVAILABLE', `could not store the ${what} after ${tries}: ${error.message}`, { cause: error });
   }
   if (error.kind === 'aborted') return new ProfileError('SINK_UNAVAILABLE', `storing the ${what} was cancelled: ${error.message}`, { cause: error });
-  // Another 4xx (or a redirect, or a 200 that is not Pyroscope's): the same push cannot succeed.
+  // Another 4xx (or a redirect, a 200 that is not Pyroscope's, a certificate not trusted): the same push cannot succeed.
   return new ProfileError('SINK_REJECTED', `the ${what} was not stored: ${error.message}`, { cause: error });
 }
 

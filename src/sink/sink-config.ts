@@ -20,6 +20,8 @@ export interface PyroscopeSinkConfig {
   readonly tenant: string | undefined;
   readonly auth: PyroscopeAuth | undefined;
   readonly headers: Readonly<Record<string, string>>;
+  /** PEM CA certificates of --pyroscope-ca-file (https:// only), trusted besides Node's bundled CAs. */
+  readonly ca?: string;
 }
 
 /**

@@ -4,6 +4,7 @@
  * received (labels, tenant, credentials, the bytes as the pod served them) and the bad-input rows
  * of issue 11: a 400 invalid_argument fails the profile with the server's message and no retry;
  * 429 / 503 twice then OK stores it; a profile over Pyroscope's size limit fails naming the limit.
+ * And an https:// Pyroscope with a private CA: stored with --pyroscope-ca-file, failed without.
  */
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import { startFakePod, type FakePod } from '../doubles/fake-pod.js';
 import { fixture } from '../doubles/fixtures.js';
 import { enabled, makePod } from '../doubles/make-pod.js';
 import { startPyroscopeDouble, type PyroscopeDouble, type PyroscopeDoubleOptions } from '../doubles/pyroscope-double.js';
+import { makeTestCa } from '../doubles/test-ca.js';
 import { cleanEnv, runCli, summaryOf, tempDir, type CliResult } from './run-cli.js';
 
 const TOKEN = 'glc_kprofefe-cli-s3cr3t';
@@ -184,6 +186,40 @@ describe('kprofefe --pyroscope-url', () => {
     expect(d.profiles).toHaveLength(0);
     expect(summaryOf(result)).toMatchObject({ failedByReason: { SINK_REJECTED: 1 } });
     expect(result.stderr).toContain("raise Pyroscope's max_profile_size_bytes for the tenant (flag -validation.max-profile-size-bytes");
+  });
+
+  it('an https:// Pyroscope with a private CA: stored with --pyroscope-ca-file (exit 0); without it each profile fails once, naming the flag (exit 1)', async () => {
+    await onePod('127.0.0.77');
+    const ca = await makeTestCa('kprofefe pyroscope CA');
+    await writeFile(join(home, 'pyroscope-ca.crt'), ca.cert);
+    const d = await pyroscope({ tls: await ca.issue('pyroscope', { ips: ['127.0.0.1'] }) });
+    const types = ['--profile-types', 'heap,goroutine'];
+    const result = await runCli(
+      'kprofefe.js',
+      ['--kubeconfig', kubeconfig, '-n', 'shop', ...FAST, '--pyroscope-url', d.url, '--pyroscope-ca-file', 'pyroscope-ca.crt', ...types],
+      {
+        env: cleanEnv(home),
+        cwd: home,
+      },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(d.profiles.map((p) => p.labels.__name__).sort()).toEqual(['goroutine', 'memory']);
+    expect(summaryOf(result)).toMatchObject({ sinks: [{ sink: `pyroscope ${d.url}`, stored: 2, failed: 0 }] });
+
+    const connections = d.connections;
+    const untrusted = await kprofefe(['--pyroscope-url', d.url, ...types]);
+    expect(untrusted.code, untrusted.stderr).toBe(1);
+    expect(summaryOf(untrusted)).toMatchObject({ sinks: [{ sink: `pyroscope ${d.url}`, stored: 0, failed: 2, failedByReason: { SINK_REJECTED: 2 } }] });
+    expect(untrusted.stderr).toContain(`the certificate of Pyroscope at ${d.url} is not trusted`);
+    expect(untrusted.stderr).toContain('pass --pyroscope-ca-file with the CA that signed it');
+    expect(d.connections - connections).toBe(2);
+    expect(untrusted.logs.filter((line) => String(line.msg).startsWith('Pyroscope push failed, will retry'))).toHaveLength(0);
+  });
+
+  it('--pyroscope-ca-file with an http:// --pyroscope-url is a usage error (exit 2)', async () => {
+    const result = await kprofefe(['--pyroscope-url', 'http://pyroscope:4040', '--pyroscope-ca-file', 'ca.crt']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--pyroscope-ca-file needs an https:// --pyroscope-url');
   });
 
   it('a Pyroscope flag without --pyroscope-url is a usage error (exit 2)', async () => {

@@ -5,19 +5,23 @@ import { Command } from 'commander';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { addPyroscopeOptions, type RawPyroscopeOptions, toPyroscopeSinkConfig } from '../../src/cli/pyroscope-flags.js';
 import { UsageError } from '../../src/cli/usage-error.js';
+import { makeTestCa, type TestCa } from '../doubles/test-ca.js';
 import { tempDir } from './run-cli.js';
 
 const PASSWORD = 'p4ss:with:colons';
 const TOKEN = 'glc_eyJvIjoiMTIzIn0';
 let dir: string;
+let ca: TestCa;
 
 beforeAll(async () => {
+  ca = await makeTestCa('pyroscope-flags CA');
   dir = await tempDir('pyroscope-flags-');
   await writeFile(join(dir, 'basic'), `123456:${PASSWORD}\n`);
   await writeFile(join(dir, 'token'), `${TOKEN}\n`);
   await writeFile(join(dir, 'empty'), '\n');
   await writeFile(join(dir, 'nocolon'), 'justaname\n');
-});
+  await writeFile(join(dir, 'ca.crt'), ca.cert);
+}, 60_000);
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -100,5 +104,27 @@ describe('--pyroscope-* flags', () => {
     refusal([...url, '--pyroscope-tenant', 'a b']).toThrow(/^--pyroscope-tenant "a b": a tenant ID is 1 to 150 letters/);
     refusal([...url, '--pyroscope-tenant', '..']).toThrow(/^--pyroscope-tenant "\.\.": /);
     refusal([...url, '--pyroscope-header', 'no colon here']).toThrow(/^--pyroscope-header: expected "Name: value"/);
+  });
+});
+
+describe('--pyroscope-ca-file', () => {
+  const https = ['--pyroscope-url', 'https://pyroscope.monitoring:4040'];
+
+  it('reads the PEM bundle once, relative to cwd, for an https:// URL', () => {
+    expect(parse([...https, '--pyroscope-ca-file', 'ca.crt'])?.ca).toBe(ca.cert);
+    expect(parse([...https, '--pyroscope-ca-file', join(dir, 'ca.crt')])?.ca).toBe(ca.cert);
+    expect(parse(https)?.ca).toBeUndefined();
+  });
+
+  it('is refused without --pyroscope-url, with an http:// URL, and for a file that is missing or holds no PEM certificate', () => {
+    vi.stubEnv('PYROSCOPE_URL', '');
+    refusal(['--pyroscope-ca-file', 'ca.crt']).toThrow('--pyroscope-ca-file needs --pyroscope-url');
+    refusal(['--pyroscope-url', 'http://pyroscope:4040', '--pyroscope-ca-file', 'ca.crt']).toThrow('--pyroscope-ca-file needs an https:// --pyroscope-url');
+    refusal([...https, '--pyroscope-ca-file', 'missing.crt']).toThrow(
+      `--pyroscope-ca-file ${join(dir, 'missing.crt')}: cannot read it (ENOENT): give a PEM file of CA certificates, e.g. the ca.crt of a mounted Secret or ConfigMap`,
+    );
+    refusal([...https, '--pyroscope-ca-file', 'token']).toThrow(
+      `--pyroscope-ca-file ${join(dir, 'token')}: no PEM certificate in it (expected -----BEGIN CERTIFICATE-----`,
+    );
   });
 });

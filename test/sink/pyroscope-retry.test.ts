@@ -27,8 +27,9 @@ describe("shouldRetryPush: Alloy's writer rule", () => {
     expect(shouldRetryPush({ kind: 'status', status, code })).toBe(retry);
   });
 
-  it('connection errors and timeouts are retried; an abort and a bad reply are not', () => {
+  it('connection errors and timeouts are retried; an abort, a bad reply and a failed TLS handshake are not', () => {
     expect(shouldRetryPush({ kind: 'network' })).toBe(true);
+    expect(shouldRetryPush({ kind: 'tls' })).toBe(false);
     expect(shouldRetryPush({ kind: 'timeout' })).toBe(true);
     expect(shouldRetryPush({ kind: 'aborted' })).toBe(false);
     expect(shouldRetryPush({ kind: 'bad-reply', status: 200, code: 'internal' })).toBe(false);
