@@ -1,7 +1,8 @@
 /**
  * A pprof profile as a flame graph's tree: one node per call path, frames named as pprof names
  * functions (inlined frames expanded, via function-graph.ts), the caller-most frame under the
- * root. A node's value is everything sampled in it and below it (pprof's cum along that path), so
+ * root. The profile is read as the merge engine's tables (flame-profile.ts), the tree built
+ * compact (flame-tree-builder.ts). A node's value is everything sampled in it and below it (pprof's cum along that path), so
  * the root's value is the profile's total, and the nodes named F that have no F above them add up
  * to pprof's cum of F.
  *
@@ -12,8 +13,9 @@
  * base's total, as pprof prints them.
  */
 import type { Profile } from 'pprof-format';
-import { functionStacks } from '../pprof/function-graph.js';
-import { int64, resolveSampleIndex } from '../pprof/top.js';
+import { type FlameProfile, asFlameProfile } from './flame-profile.js';
+import { FlameTreeBuilder } from './flame-tree-builder.js';
+import { sampleIndexOf } from '../pprof/top.js';
 
 export interface FlameNode {
   /** The function's name as pprof prints it; `root` at the top. */
@@ -49,24 +51,27 @@ export class FlameDiffError extends Error {
   override readonly name = 'FlameDiffError';
 }
 
-export function flameGraphData(profile: Profile, options: FlameOptions = {}): FlameGraphData {
-  const values = sampledValues(profile, options.sampleIndex);
-  const builder = new TreeBuilder();
-  const total = builder.add(profile, values.weights, 1);
-  return { title: options.title ?? values.sampleType.type, sampleType: values.sampleType, total, root: builder.finish(false) };
+/** The tree of `profile` (read as flame-profile.ts reads profiles; a decoded Profile is accepted too). */
+export function flameGraphData(profile: FlameProfile | Profile, options: FlameOptions = {}): FlameGraphData {
+  const input = asFlameProfile(profile);
+  const sampled = sampledType(input, options.sampleIndex);
+  const builder = new FlameTreeBuilder();
+  const total = builder.add(input, sampled.index, 1);
+  return { title: options.title ?? sampled.sampleType.type, sampleType: sampled.sampleType, total, root: builder.finish(false) };
 }
 
 /** `profile` against `base`: growth has a positive delta, shrinkage a negative one. Throws FlameDiffError when the sample types differ. */
-export function diffFlameGraphData(profile: Profile, base: Profile, options: FlameOptions = {}): FlameGraphData {
-  const values = sampledValues(profile, options.sampleIndex);
-  const baseValues = sampledValues(base, options.sampleIndex);
-  const [a, b] = [values.sampleType, baseValues.sampleType];
+export function diffFlameGraphData(profile: FlameProfile | Profile, base: FlameProfile | Profile, options: FlameOptions = {}): FlameGraphData {
+  const [input, baseInput] = [asFlameProfile(profile), asFlameProfile(base)];
+  const sampled = sampledType(input, options.sampleIndex);
+  const baseSampled = sampledType(baseInput, options.sampleIndex);
+  const [a, b] = [sampled.sampleType, baseSampled.sampleType];
   if (a.type !== b.type || a.unit !== b.unit) {
     throw new FlameDiffError(`the profile holds ${a.type} (${a.unit}) and the base ${b.type} (${b.unit}): a diff needs two profiles of the same kind`);
   }
-  const builder = new TreeBuilder();
-  builder.add(profile, values.weights, 1);
-  const baseTotal = builder.add(base, baseValues.weights, -1);
+  const builder = new FlameTreeBuilder();
+  builder.add(input, sampled.index, 1);
+  const baseTotal = builder.add(baseInput, baseSampled.index, -1);
   return {
     title: options.title ?? `${a.type} (diff)`,
     sampleType: a,
@@ -76,75 +81,18 @@ export function diffFlameGraphData(profile: Profile, base: Profile, options: Fla
   };
 }
 
-interface SampledValues {
+interface SampledType {
+  readonly index: number;
   readonly sampleType: { type: string; unit: string };
-  readonly weights: Float64Array;
 }
 
-function sampledValues(profile: Profile, sampleIndex: string | number | undefined): SampledValues {
-  const index = resolveSampleIndex(profile, sampleIndex);
-  const strings = profile.stringTable.strings;
-  const st = profile.sampleType[index]!;
-  const weights = new Float64Array(profile.sample.length);
-  profile.sample.forEach((s, i) => {
-    weights[i] = int64(s.value[index] ?? 0);
-  });
-  return { sampleType: { type: strings[Number(st.type)] ?? '', unit: strings[Number(st.unit)] ?? '' }, weights };
-}
-
-/** A node while the tree is built: callees by name, and the values of the new profile (+) and the base (−). */
-interface BuildNode {
-  readonly name: string;
-  added: number;
-  removed: number;
-  readonly children: Map<string, BuildNode>;
-}
-
-class TreeBuilder {
-  private readonly root: BuildNode = newNode('root');
-
-  /** Adds every sample of `profile` along its stack, `sign` 1 (a profile) or −1 (a diff's base); returns Σ|value|. */
-  add(profile: Profile, weights: Float64Array, sign: 1 | -1): number {
-    const stacks = functionStacks(profile);
-    const { sampleStart, frameNode, names } = stacks;
-    let total = 0;
-    for (let s = 0; s < weights.length; s++) {
-      const w = weights[s]!;
-      if (w === 0) continue;
-      total += Math.abs(w);
-      let node = this.root;
-      addValue(node, w * sign);
-      for (let f = sampleStart[s]!; f < sampleStart[s + 1]!; f++) {
-        const name = names[frameNode[f]!]!;
-        let child = node.children.get(name);
-        if (child === undefined) {
-          child = newNode(name);
-          node.children.set(name, child);
-        }
-        addValue(child, w * sign);
-        node = child;
-      }
-    }
-    return total;
-  }
-
-  finish(diff: boolean): FlameNode {
-    return toFlameNode(this.root, diff);
-  }
-}
-
-function newNode(name: string): BuildNode {
-  return { name, added: 0, removed: 0, children: new Map() };
-}
-
-function addValue(node: BuildNode, value: number): void {
-  if (value >= 0) node.added += value;
-  else node.removed -= value;
-}
-
-function toFlameNode(node: BuildNode, diff: boolean): FlameNode {
-  const children = [...node.children.values()].map((child) => toFlameNode(child, diff)).filter((child) => child.value !== 0);
-  children.sort((l, r) => r.value - l.value || (l.name < r.name ? -1 : l.name > r.name ? 1 : 0));
-  if (!diff) return { name: node.name, value: node.added - node.removed, children };
-  return { name: node.name, value: node.added + node.removed, delta: node.added - node.removed, children };
+function sampledType(profile: FlameProfile, sampleIndex: string | number | undefined): SampledType {
+  const types = profile.header.sampleTypes;
+  const index = sampleIndexOf(
+    types.map((t) => t.type),
+    profile.header.defaultSampleType,
+    sampleIndex,
+  );
+  const { type, unit } = types[index]!;
+  return { index, sampleType: { type, unit } };
 }

@@ -98,7 +98,11 @@ export class ProfileMerger {
     return gzipSync(this.encode());
   }
 
-  private state(): MergeState {
+  /**
+   * The merged tables and samples as they are, for a reader in this process (the flame graph)
+   * that needs neither bytes nor a Profile. Throws RangeError before the first profile is added.
+   */
+  state(): MergeState {
     if (this.samples === undefined) throw new RangeError('no profiles to merge');
     return { header: this.header, tables: this.tables, labelSets: this.labelSets, samples: this.samples };
   }

@@ -50,9 +50,14 @@ function baseName(path: string): string {
 }
 
 /** pprof drops mapping file names that are absolute URLs when there is no build id (unsourceMappings). */
-function mappingFile(file: string, buildId: string): string {
+export function mappingFile(file: string, buildId: string): string {
   if (buildId === '' && /^[A-Za-z][A-Za-z0-9+.-]*:/.test(file)) return '';
   return file;
+}
+
+/** How pprof prints a frame: the function's name, else `[objfile base name]`, else `<unknown>`. */
+export function frameName(name: string, objfile: string): string {
+  return name !== '' ? name : objfile !== '' ? `[${baseName(objfile)}]` : '<unknown>';
 }
 
 export function functionStacks(profile: Profile): FunctionStacks {
@@ -75,7 +80,7 @@ export function functionStacks(profile: Profile): FunctionStacks {
     if (id === undefined) {
       id = names.length;
       nodeByKey.set(key, id);
-      names.push(name !== '' ? name : objfile !== '' ? `[${baseName(objfile)}]` : '<unknown>');
+      names.push(frameName(name, objfile));
       infoStrings.push(`{${name}  0  ${startLine} 0 ${objfile}}`);
     }
     return id;

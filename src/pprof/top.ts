@@ -72,10 +72,14 @@ const DEFAULT_EDGE_FRACTION = 0.001;
 /** profile.SampleIndexByName: '' picks default_sample_type, else the last sample type. */
 export function resolveSampleIndex(profile: Profile, sampleIndex?: string | number): number {
   const types = profile.sampleType.map((t) => profile.stringTable.strings[Number(t.type)] ?? '');
+  return sampleIndexOf(types, profile.stringTable.strings[Number(profile.defaultSampleType)] ?? '', sampleIndex);
+}
+
+/** resolveSampleIndex for a profile's sample type names and its default_sample_type (`preferred`, '' for none). */
+export function sampleIndexOf(types: readonly string[], preferred: string, sampleIndex?: string | number): number {
   if (types.length === 0) throw new SampleIndexError('the profile has no sample types');
   const asked = sampleIndex === undefined ? '' : String(sampleIndex).trim();
   if (asked === '') {
-    const preferred = profile.stringTable.strings[Number(profile.defaultSampleType)] ?? '';
     if (preferred !== '') {
       const i = types.indexOf(preferred);
       if (i >= 0) return i;

@@ -9,6 +9,7 @@
  * SourceMergeError whose message names them.
  */
 import { downloadAndFold, ProfileFetchError, type FoldSummary, type ProfileItem } from '../merge/fold-profiles.js';
+import type { MergeState } from '../merge/output-plan.js';
 import type { ProfileCache } from '../merge/profile-cache.js';
 import { IncompatibleProfilesError, ProfileDecodeError, ProfileMerger } from '../merge/profile-merger.js';
 import type { CollectorType } from '../profile-types.js';
@@ -24,6 +25,8 @@ export interface SourceMergeOptions {
   readonly signal?: AbortSignal;
   /** Profiles folded or skipped so far, of `total` listed (distinct ids). */
   readonly onProgress?: (done: number, total: number) => void;
+  /** false: no bytes (`bytes` stays undefined), only `merged`, for a reader in this process. Default true. */
+  readonly encode?: boolean;
 }
 
 export interface SkippedProfile {
@@ -34,8 +37,10 @@ export interface SkippedProfile {
 }
 
 export interface SourceMerge {
-  /** The merged profile (gzipped pprof; one profile: its stored bytes); undefined: nothing listed. */
+  /** The merged profile (gzipped pprof; one profile: its stored bytes); undefined: nothing listed, or `encode: false`. */
   readonly bytes: Buffer | undefined;
+  /** The merge's tables (ProfileMerger.state()); undefined: nothing listed. */
+  readonly merged: MergeState | undefined;
   readonly listed: readonly StoredProfile[];
   /** Profiles merged into `bytes`. */
   readonly used: number;
@@ -61,7 +66,7 @@ export async function mergeFromSource(
 ): Promise<SourceMerge> {
   const { signal } = options;
   const listed = await source.list(query, signal);
-  if (listed.length === 0) return { bytes: undefined, listed, used: 0, skipped: [] };
+  if (listed.length === 0) return { bytes: undefined, merged: undefined, listed, used: 0, skipped: [] };
   const ids = [...new Set(listed.map((p) => p.id))];
   let single: Uint8Array | undefined;
   const items: ProfileItem[] = ids.map((id) => ({
@@ -77,12 +82,14 @@ export async function mergeFromSource(
   const summary = await fold(items, merger, listed, { ...options, cache });
   const skipped = summary.skipped.map(({ id, error }) => skippedProfile(id, error));
   if (summary.folded === 0) throw noneUsable(source, ids.length, skipped);
+  const merged = merger.state();
+  if (options.encode === false) return { bytes: undefined, merged, listed, used: summary.folded, skipped };
   if (ids.length === 1) {
     // Read from the cache, the single profile was never fetched: its bytes are there.
     const stored = single ?? (await cache?.get(ids[0] ?? '').catch(() => undefined));
-    if (stored !== undefined) return { bytes: asBuffer(stored), listed, used: 1, skipped };
+    if (stored !== undefined) return { bytes: asBuffer(stored), merged, listed, used: 1, skipped };
   }
-  return { bytes: merger.encodeGzipped(), listed, used: summary.folded, skipped };
+  return { bytes: merger.encodeGzipped(), merged, listed, used: summary.folded, skipped };
 }
 
 async function fold(items: ProfileItem[], merger: ProfileMerger, listed: readonly StoredProfile[], options: SourceMergeOptions): Promise<FoldSummary> {

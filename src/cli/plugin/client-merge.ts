@@ -7,6 +7,7 @@
  * progress line is drawn on stderr when it is a terminal.
  */
 import type { Command } from 'commander';
+import type { MergeState } from '../../merge/output-plan.js';
 import { defaultProfileCacheDir, ProfileCache } from '../../merge/profile-cache.js';
 import { mergeFromSource, SOURCE_MERGE_CONCURRENCY, SourceMergeError, type SourceMerge } from '../../source/merge-from-source.js';
 import type { ProfileSource } from '../../source/profile-source.js';
@@ -48,6 +49,15 @@ export function profileCacheFor(flags: MergeModeFlags, io: PluginIo): ProfileCac
  * are named on stderr: `merged N of M profiles; ...`.
  */
 export async function clientSideMerge(source: ProfileSource, query: ProfileQuery, options: ClientMergeOptions): Promise<Buffer | undefined> {
+  return (await runClientMerge(source, query, options, true)).bytes;
+}
+
+/** clientSideMerge's merge as the merge engine's tables, not encoded: for a reader in this process (the flame graph). */
+export async function clientSideMergeState(source: ProfileSource, query: ProfileQuery, options: ClientMergeOptions): Promise<MergeState | undefined> {
+  return (await runClientMerge(source, query, options, false)).merged;
+}
+
+async function runClientMerge(source: ProfileSource, query: ProfileQuery, options: ClientMergeOptions, encode: boolean): Promise<SourceMerge> {
   const { io, cache } = options;
   if (query.type === undefined) throw new UsageError('--type is required to merge profiles');
   const progress = progressLine(io);
@@ -61,6 +71,7 @@ export async function clientSideMerge(source: ProfileSource, query: ProfileQuery
         concurrency: options.concurrency ?? CLIENT_MERGE_CONCURRENCY,
         signal: io.signal,
         onProgress: (done, total) => progress.update(done, total),
+        encode,
       },
     );
   } catch (err) {
@@ -70,7 +81,7 @@ export async function clientSideMerge(source: ProfileSource, query: ProfileQuery
     progress.clear();
   }
   if (merged.skipped.length > 0) io.stderr.write(`${skippedReport(source, merged)}\n`);
-  return merged.bytes;
+  return merged;
 }
 
 /** `merged 2 of 3 profiles; 1 could not be downloaded: <id>: 404 nothing found`. */

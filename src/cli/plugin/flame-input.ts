@@ -7,15 +7,14 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import type { Profile } from 'pprof-format';
+import { type FlameProfile, readFlameProfile } from '../../flame/flame-profile.js';
 import { IncompatibleProfilesError, ProfileMerger } from '../../merge/profile-merger.js';
-import { decodeProfile } from '../../pprof/decode-profile.js';
 import { formatCollectorTime } from '../../profefe/collector-time.js';
 import { isProfileId } from '../../profefe/profefe-client.js';
 import type { ProfileSource } from '../../source/profile-source.js';
 import { UsageError } from '../usage-error.js';
 import { CommandFailure } from './action.js';
-import type { MergeModeFlags } from './client-merge.js';
+import { clientSideMergeState, type MergeModeFlags, profileCacheFor } from './client-merge.js';
 import type { PluginIo } from './context.js';
 import { mergedQuery } from './merge.js';
 import type { ProfileQuery } from './query-options.js';
@@ -31,7 +30,8 @@ export type InputSpec =
 export type Target = { readonly kind: 'file'; readonly arg: string; readonly path: string } | { readonly kind: 'id'; readonly arg: string };
 
 export interface FlameInput {
-  readonly profile: Profile;
+  /** The merge engine's tables (flame-profile.ts): what the tree is built from. */
+  readonly profile: FlameProfile;
   /** Names the profile in the title and in messages: `cpu.pb.gz`, `profile ID from collector ...`. */
   readonly name: string;
   /** The default output file's name without extension. */
@@ -62,8 +62,8 @@ export async function readInput(spec: InputSpec, source: ProfileSource | undefin
   const first = named[0];
   if (first === undefined) throw new UsageError('give a profile file, a profile id, or --service and --type');
   const fileBase = named.length === 1 ? first.fileBase : `${first.fileBase}+${named.length - 1}`;
-  if (named.length === 1) return { profile: decodeProfile(first.bytes, first.name), name: first.name, fileBase };
-  return { profile: mergeNamed(named), name: `${named.length} profiles merged (${named.map((n) => n.name).join(', ')})`, fileBase };
+  const name = named.length === 1 ? first.name : `${named.length} profiles merged (${named.map((n) => n.name).join(', ')})`;
+  return { profile: mergeNamed(named), name, fileBase };
 }
 
 interface NamedBytes {
@@ -85,7 +85,8 @@ async function readTarget(target: Target, source: ProfileSource | undefined, io:
   return { bytes, name: `profile ${target.arg} from ${from.name}`, fileBase: profileBaseName(target.arg) };
 }
 
-function mergeNamed(named: readonly NamedBytes[]): Profile {
+/** The profiles read into one merge (one profile: read as it is), as go tool pprof merges what it is given. */
+function mergeNamed(named: readonly NamedBytes[]): FlameProfile {
   const merger = new ProfileMerger();
   for (const { bytes, name } of named) {
     try {
@@ -97,15 +98,22 @@ function mergeNamed(named: readonly NamedBytes[]): Profile {
       throw err;
     }
   }
-  return merger.result();
+  return merger.state();
 }
 
 async function readQuery(query: ProfileQuery, typeName: string, source: ProfileSource, flags: MergeModeFlags, io: PluginIo): Promise<FlameInput | undefined> {
   const what = `${query.service} ${typeName} profiles from ${formatCollectorTime(query.from)} to ${formatCollectorTime(query.to)} in ${source.name}`;
-  const bytes = await mergedQuery(source, query, flags, io);
-  if (bytes === undefined) return undefined;
+  const profile = await mergedProfile(source, query, flags, io, `the merged ${what}`);
+  if (profile === undefined) return undefined;
   const name = flags.serverMerge === true ? `${what}, merged by the collector` : what;
-  return { profile: decodeProfile(bytes, `the merged ${what}`), name, fileBase: queryFileBase(query, typeName) };
+  return { profile, name, fileBase: queryFileBase(query, typeName) };
+}
+
+/** As mergedQuery merges, the tables handed over as they are (merged here) or read from the collector's bytes (--server-merge). */
+async function mergedProfile(source: ProfileSource, query: ProfileQuery, flags: MergeModeFlags, io: PluginIo, name: string): Promise<FlameProfile | undefined> {
+  if (flags.serverMerge !== true) return clientSideMergeState(source, query, { io, cache: profileCacheFor(flags, io) });
+  const bytes = await mergedQuery(source, query, flags, io);
+  return bytes === undefined ? undefined : readFlameProfile(bytes, name);
 }
 
 function requireSource(source: ProfileSource | undefined): ProfileSource {
