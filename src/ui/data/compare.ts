@@ -6,7 +6,7 @@
 import { diffFlameGraphData, type FlameGraphData } from '../../flame/flame-tree.js';
 import { type TopReport, topFunctions } from '../../pprof/top.js';
 import type { TypedQuery, UiBackend } from '../backend.js';
-import { type MergedView, mergedView, sampleOrDefault } from './merged-view.js';
+import { flameProfileOf, type MergedView, mergedView, sampleOrDefault } from './merged-view.js';
 
 export interface FunctionChange {
   readonly name: string;
@@ -36,7 +36,8 @@ export async function compare(backend: UiBackend, query: TypedQuery, baseQuery: 
   const options = { sampleIndex: sampleOrDefault(sample), nodeFraction: 0 };
   const now = topFunctions(current.merged.profile, options);
   const before = topFunctions(base.merged.profile, options);
-  const flame = diffFlameGraphData(current.merged.profile, base.merged.profile, { sampleIndex: sampleOrDefault(sample), title: 'change' });
+  const [profile, baseProfile] = [flameProfileOf(current)!, flameProfileOf(base)!];
+  const flame = diffFlameGraphData(profile, baseProfile, { sampleIndex: sampleOrDefault(sample), title: 'change' });
   return { current, base, diff: { unit: now.sampleType.unit, baseTotal: before.total, total: now.total, changes: changesBetween(before, now), flame } };
 }
 

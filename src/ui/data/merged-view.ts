@@ -3,6 +3,7 @@
  * `go tool pprof -top` on the merged profile) and the flame graph's tree.
  */
 import type { Profile } from 'pprof-format';
+import { type FlameProfile, readFlameProfile } from '../../flame/flame-profile.js';
 import { type FlameGraphData, flameGraphData } from '../../flame/flame-tree.js';
 import { decodeProfile } from '../../pprof/decode-profile.js';
 import { type TopReport, topFunctions } from '../../pprof/top.js';
@@ -22,7 +23,14 @@ export async function mergedView(backend: UiBackend, query: TypedQuery, sample: 
 }
 
 export function flameOf(view: MergedView, sample: string, title: string): FlameGraphData | undefined {
-  return view.merged && flameGraphData(view.merged.profile, { sampleIndex: sampleOrDefault(sample), title });
+  const profile = flameProfileOf(view);
+  return profile && flameGraphData(profile, { sampleIndex: sampleOrDefault(sample), title });
+}
+
+/** The merged bytes read as the flame graph reads profiles (flame-profile.ts), undefined when nothing was merged. */
+export function flameProfileOf(view: MergedView): FlameProfile | undefined {
+  const bytes = view.merged && view.outcome.bytes;
+  return bytes && readFlameProfile(bytes, 'the merged profile');
 }
 
 export function sampleOrDefault(sample: string): string | undefined {
