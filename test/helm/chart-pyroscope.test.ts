@@ -1,6 +1,7 @@
 /**
  * The chart's pyroscope.* values: the URL and tenant as kprofefe's --pyroscope-* flags, the
- * credentials from an existing Secret mounted read-only as a file; Pyroscope beside the collector
+ * credentials from an existing Secret mounted read-only as a file, the private CA of an https://
+ * URL from a ConfigMap or a Secret (tls.ca, as targets.tls.ca); Pyroscope beside the collector
  * or alone; nothing added with the defaults; contradictions refused.
  */
 import { Command } from 'commander';
@@ -97,6 +98,55 @@ describe('chart: pyroscope', () => {
     );
   });
 
+  it('tls.ca from a ConfigMap: mounted read-only, passed as --pyroscope-ca-file beside the Secret of the token', () => {
+    const job = cronJob({ url: 'https://pyroscope.monitoring:4040', bearerTokenSecret: { name: 'pyro' }, tls: { ca: { configMap: 'internal-ca' } } });
+    expect(pyroscopeArgs(job)).toEqual([
+      '--pyroscope-url=https://pyroscope.monitoring:4040',
+      '--pyroscope-bearer-token-file=/etc/kprofefe/pyroscope-auth/token',
+      '--pyroscope-ca-file=/etc/kprofefe/pyroscope-ca/ca.crt',
+    ]);
+    expect(containerOf(job).volumeMounts).toEqual([
+      { name: 'pyroscope-auth', mountPath: '/etc/kprofefe/pyroscope-auth', readOnly: true },
+      { name: 'pyroscope-ca', mountPath: '/etc/kprofefe/pyroscope-ca', readOnly: true },
+    ]);
+    expect(podSpecOf(job).volumes).toContainEqual({
+      name: 'pyroscope-ca',
+      configMap: { name: 'internal-ca', defaultMode: 288, items: [{ key: 'ca.crt', path: 'ca.crt' }] },
+    });
+    expectRestricted(job);
+  });
+
+  it('tls.ca from a Secret with another key, beside the target CA: two CA volumes, each flag its own file', () => {
+    const job = cronJob(
+      { url: 'https://pyroscope.monitoring:4040', tls: { ca: { secret: 'pyroscope-tls', key: 'root.pem' } } },
+      { targets: { scheme: 'https', tls: { ca: { configMap: 'pod-ca' } } } },
+    );
+    expect(pyroscopeArgs(job)).toEqual(['--pyroscope-url=https://pyroscope.monitoring:4040', '--pyroscope-ca-file=/etc/kprofefe/pyroscope-ca/root.pem']);
+    expect(argsOf(job)).toContain('--target-ca-file=/etc/kprofefe/target-ca/ca.crt');
+    expect(containerOf(job).volumeMounts.map((m: Json) => [m.name, m.mountPath, m.readOnly])).toEqual([
+      ['pyroscope-ca', '/etc/kprofefe/pyroscope-ca', true],
+      ['target-ca', '/etc/kprofefe/target-ca', true],
+    ]);
+    expect(podSpecOf(job).volumes).toContainEqual({
+      name: 'pyroscope-ca',
+      secret: { secretName: 'pyroscope-tls', defaultMode: 288, items: [{ key: 'root.pem', path: 'root.pem' }] },
+    });
+    expect(podSpecOf(job).volumes).toContainEqual({
+      name: 'target-ca',
+      configMap: { name: 'pod-ca', defaultMode: 288, items: [{ key: 'ca.crt', path: 'ca.crt' }] },
+    });
+  });
+
+  it('refuses tls.ca without pyroscope.url, with an http:// one, or from both a ConfigMap and a Secret', () => {
+    expect(() => renderChart(renderer, { values: { pyroscope: { tls: { ca: { configMap: 'ca' } } } } })).toThrow(/pyroscope.tls.ca needs pyroscope.url/);
+    expect(() => renderChart(renderer, { values: { pyroscope: { url: 'http://pyroscope:4040', tls: { ca: { secret: 'ca' } } } } })).toThrow(
+      /pyroscope.tls.ca needs an https:\/\/ pyroscope.url \(http:\/\/pyroscope:4040\)/,
+    );
+    expect(() => renderChart(renderer, { values: { pyroscope: { url: 'https://p:4040', tls: { ca: { configMap: 'a', secret: 'b' } } } } })).toThrow(
+      /pyroscope.tls.ca: set configMap \(a\) or secret \(b\), not both/,
+    );
+  });
+
   it('without any sink, the error names pyroscope.url among the ways out', () => {
     expect(() => renderChart(renderer, { values: { collector: { enabled: false } } })).toThrow(/or pyroscope.url=<Grafana Pyroscope's URL>/);
   });
@@ -106,6 +156,8 @@ describe('chart: pyroscope', () => {
     [{ url: 'http://user:pw@pyroscope:4040' }, 'pyroscope.url: "http://user:pw@pyroscope:4040" does not match'],
     [{ tenant: 'a b' }, 'pyroscope.tenant: "a b" does not match'],
     [{ token: 'abc' }, 'pyroscope: unknown key "token"'],
+    [{ tls: { ca: { key: 'a/b' } } }, 'pyroscope.tls.ca.key: "a/b" does not match'],
+    [{ tls: { insecureSkipVerify: true } }, 'pyroscope.tls: unknown key "insecureSkipVerify"'],
   ])('the schema refuses %j', (pyroscope, message) => {
     expect(schemaViolations(pyroscope)).toContain(message);
   });

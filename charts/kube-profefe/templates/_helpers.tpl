@@ -192,3 +192,21 @@ Where the headers Secret is mounted, and the file kprofefe reads.
 {{- define "kube-profefe.headersFile" -}}
 {{ include "kube-profefe.headersDir" . }}/{{ .Values.collector.headersSecret.key }}
 {{- end }}
+
+{{/*
+A CA bundle from an existing ConfigMap or Secret (.ca: {configMap, secret, key}), mounted
+read-only at /etc/kprofefe/<.name> and passed to kprofefe as <.flag>: YAML of {arg, mount,
+volume}, read back with fromYaml. Shared by targets.tls.ca and pyroscope.tls.ca.
+*/}}
+{{- define "kube-profefe.caFile" -}}
+{{- $dir := printf "/etc/kprofefe/%s" .name }}
+{{- $items := list (dict "key" .ca.key "path" .ca.key) }}
+{{- /* defaultMode 288 is 0440: readable by the owner and by the group, which fsGroup makes the pod's */}}
+{{- $volume := dict "name" .name }}
+{{- if .ca.configMap }}
+{{- $_ := set $volume "configMap" (dict "name" .ca.configMap "defaultMode" 288 "items" $items) }}
+{{- else }}
+{{- $_ := set $volume "secret" (dict "secretName" .ca.secret "defaultMode" 288 "items" $items) }}
+{{- end }}
+{{- toYaml (dict "arg" (printf "%s=%s/%s" .flag $dir .ca.key) "mount" (dict "name" .name "mountPath" $dir "readOnly" true) "volume" $volume) }}
+{{- end }}

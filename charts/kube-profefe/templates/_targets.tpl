@@ -22,14 +22,10 @@ the defaults.
 {{- end }}
 {{- /* defaultMode 288 is 0440: readable by the owner and by the group, which fsGroup makes the pod's */}}
 {{- if or $ca.configMap $ca.secret }}
-{{- $args = append $args (printf "--target-ca-file=/etc/kprofefe/target-ca/%s" $ca.key) }}
-{{- $mounts = append $mounts (dict "name" "target-ca" "mountPath" "/etc/kprofefe/target-ca" "readOnly" true) }}
-{{- $items := list (dict "key" $ca.key "path" $ca.key) }}
-{{- if $ca.configMap }}
-{{- $volumes = append $volumes (dict "name" "target-ca" "configMap" (dict "name" $ca.configMap "defaultMode" 288 "items" $items)) }}
-{{- else }}
-{{- $volumes = append $volumes (dict "name" "target-ca" "secret" (dict "secretName" $ca.secret "defaultMode" 288 "items" $items)) }}
-{{- end }}
+{{- $caFile := include "kube-profefe.caFile" (dict "ca" $ca "name" "target-ca" "flag" "--target-ca-file") | fromYaml }}
+{{- $args = append $args $caFile.arg }}
+{{- $mounts = append $mounts $caFile.mount }}
+{{- $volumes = append $volumes $caFile.volume }}
 {{- end }}
 {{- with $targets.tls.serverName }}
 {{- $args = append $args (printf "--target-server-name=%s" .) }}
