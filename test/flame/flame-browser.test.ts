@@ -80,6 +80,18 @@ async function rectWidth(page: Page, name: string): Promise<number> {
   return Number(await frame(page, name).first().locator('rect').getAttribute('width'));
 }
 
+/** The frame's width once d3-flame-graph's first drawing has stopped animating (two reads 300 ms apart agree). */
+async function settledWidth(page: Page, name: string): Promise<number> {
+  let last = Number.NaN;
+  for (let tries = 0; tries < 40; tries++) {
+    const width = await rectWidth(page, name);
+    if (width === last) return width;
+    last = width;
+    await page.waitForTimeout(300);
+  }
+  throw new Error(`the frame ${name} was still moving after 12 s`);
+}
+
 async function fillOf(page: Page, name: string): Promise<[number, number, number]> {
   const fill = await frame(page, name)
     .first()
@@ -168,7 +180,7 @@ describe('flame graph page in Chromium', () => {
     const svgWidth = Number(await page.locator('svg.d3-flame-graph').getAttribute('width'));
     const zoomed = 'crypto/sha256.Sum256';
     const sibling = data.root.children.find((c) => c.name !== 'main.hashLoop')!.name;
-    const before = await rectWidth(page, zoomed);
+    const before = await settledWidth(page, zoomed);
     expect(before).toBeLessThan(svgWidth * 0.99);
     expect(await rectWidth(page, sibling)).toBeGreaterThan(0);
 
