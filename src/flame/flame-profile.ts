@@ -6,7 +6,6 @@
  * merge's checks and its ProfileDecodeError naming the bytes. No pprof-format object is made per
  * sample, location or line, and nothing is encoded to be decoded again.
  */
-import { Profile } from 'pprof-format';
 import type { MergeState } from '../merge/output-plan.js';
 import { ProfileMerger } from '../merge/profile-merger.js';
 
@@ -18,9 +17,4 @@ export function readFlameProfile(bytes: Uint8Array, name: string): FlameProfile 
   const merger = new ProfileMerger();
   merger.add(bytes, name);
   return merger.state();
-}
-
-/** A FlameProfile as it is, or a pprof-format Profile (a caller that decoded one already) read from its encoding. */
-export function asFlameProfile(input: FlameProfile | Profile): FlameProfile {
-  return input instanceof Profile ? readFlameProfile(input.encode(), 'profile') : input;
 }

@@ -12,8 +12,7 @@
  * (value − delta) / 2 and the new one's (value + delta) / 2. Percentages of a diff are of the
  * base's total, as pprof prints them.
  */
-import type { Profile } from 'pprof-format';
-import { type FlameProfile, asFlameProfile } from './flame-profile.js';
+import type { FlameProfile } from './flame-profile.js';
 import { FlameTreeBuilder } from './flame-tree-builder.js';
 import { sampleIndexOf } from '../pprof/top.js';
 
@@ -51,27 +50,25 @@ export class FlameDiffError extends Error {
   override readonly name = 'FlameDiffError';
 }
 
-/** The tree of `profile` (read as flame-profile.ts reads profiles; a decoded Profile is accepted too). */
-export function flameGraphData(profile: FlameProfile | Profile, options: FlameOptions = {}): FlameGraphData {
-  const input = asFlameProfile(profile);
-  const sampled = sampledType(input, options.sampleIndex);
+/** The tree of `profile` (read as flame-profile.ts reads profiles). */
+export function flameGraphData(profile: FlameProfile, options: FlameOptions = {}): FlameGraphData {
+  const sampled = sampledType(profile, options.sampleIndex);
   const builder = new FlameTreeBuilder();
-  const total = builder.add(input, sampled.index, 1);
+  const total = builder.add(profile, sampled.index, 1);
   return { title: options.title ?? sampled.sampleType.type, sampleType: sampled.sampleType, total, root: builder.finish(false) };
 }
 
 /** `profile` against `base`: growth has a positive delta, shrinkage a negative one. Throws FlameDiffError when the sample types differ. */
-export function diffFlameGraphData(profile: FlameProfile | Profile, base: FlameProfile | Profile, options: FlameOptions = {}): FlameGraphData {
-  const [input, baseInput] = [asFlameProfile(profile), asFlameProfile(base)];
-  const sampled = sampledType(input, options.sampleIndex);
-  const baseSampled = sampledType(baseInput, options.sampleIndex);
+export function diffFlameGraphData(profile: FlameProfile, base: FlameProfile, options: FlameOptions = {}): FlameGraphData {
+  const sampled = sampledType(profile, options.sampleIndex);
+  const baseSampled = sampledType(base, options.sampleIndex);
   const [a, b] = [sampled.sampleType, baseSampled.sampleType];
   if (a.type !== b.type || a.unit !== b.unit) {
     throw new FlameDiffError(`the profile holds ${a.type} (${a.unit}) and the base ${b.type} (${b.unit}): a diff needs two profiles of the same kind`);
   }
   const builder = new FlameTreeBuilder();
-  builder.add(input, sampled.index, 1);
-  const baseTotal = builder.add(baseInput, baseSampled.index, -1);
+  builder.add(profile, sampled.index, 1);
+  const baseTotal = builder.add(base, baseSampled.index, -1);
   return {
     title: options.title ?? `${a.type} (diff)`,
     sampleType: a,

@@ -15,11 +15,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flamePageHtml } from '../../src/flame/flame-page.js';
 import { flameSvg } from '../../src/flame/flame-svg.js';
 import { diffFlameGraphData, type FlameGraphData, flameGraphData } from '../../src/flame/flame-tree.js';
-import { decodeProfile } from '../../src/pprof/decode-profile.js';
 import { type LaunchedBrowser, launchChromium, SCREENSHOT_DIR, saveScreenshot } from '../browser/chromium.js';
-import { fixture, fixturePath, type PprofFixtureName } from '../doubles/fixtures.js';
+import { fixturePath, type PprofFixtureName } from '../doubles/fixtures.js';
 import { expectPrintedAs } from '../pprof/go-pprof.js';
 import { syntheticProfile } from '../pprof/synthetic-profile.js';
+import { fixtureFlame, profileFlame } from './flame-input.js';
 import { exactUnit, pprofCum } from './pprof-reference.js';
 import { countNamed } from './tree-walk.js';
 
@@ -117,7 +117,7 @@ describe('flame graph page in Chromium', () => {
   ];
   for (const { fixture: name, expected } of WIDEST) {
     it(`${name}: the widest frames show their names, and their tooltips pprof -top -cum values and percentages`, { timeout: 120_000 }, async () => {
-      const data = flameGraphData(decodeProfile(fixture(name)));
+      const data = flameGraphData(fixtureFlame(name));
       const pprof = await pprofCum(fixturePath(name), exactUnit(data.sampleType.unit));
       const { page, requests, errors, dialogs } = await openPage(`${name}.html`, data);
 
@@ -142,7 +142,7 @@ describe('flame graph page in Chromium', () => {
   }
 
   it('search highlights the matching frames and shows their count and the sum pprof -focus gives', async () => {
-    const data = flameGraphData(decodeProfile(fixture('cpu')));
+    const data = flameGraphData(fixtureFlame('cpu'));
     const focused = await pprofCum(fixturePath('cpu'), ['-focus=sha256', ...exactUnit(data.sampleType.unit)]);
     const { page, requests, errors } = await openPage('cpu-search.html', data);
 
@@ -175,7 +175,7 @@ describe('flame graph page in Chromium', () => {
   });
 
   it('a click zooms into a frame (full width, its siblings gone) and Reset zoom brings the whole graph back', async () => {
-    const data = flameGraphData(decodeProfile(fixture('cpu')));
+    const data = flameGraphData(fixtureFlame('cpu'));
     const { page, errors } = await openPage('cpu-zoom.html', data);
     const svgWidth = Number(await page.locator('svg.d3-flame-graph').getAttribute('width'));
     const zoomed = 'crypto/sha256.Sum256';
@@ -199,7 +199,7 @@ describe('flame graph page in Chromium', () => {
   });
 
   it('a diff is red where pprof -diff_base says the profile grew, green where it shrank; tooltips give the change', async () => {
-    const data = diffFlameGraphData(decodeProfile(fixture('cpu-large')), decodeProfile(fixture('cpu')));
+    const data = diffFlameGraphData(fixtureFlame('cpu-large'), fixtureFlame('cpu'));
     const pprof = await pprofCum(fixturePath('cpu-large'), [`-diff_base=${fixturePath('cpu')}`, ...exactUnit(data.sampleType.unit)]);
     const { page, requests, errors } = await openPage('cpu-diff.html', data);
 
@@ -237,7 +237,7 @@ describe('flame graph page in Chromium', () => {
         { stack: [[closing], ['main.main']], values: [40] },
       ],
     });
-    const data = flameGraphData(profile, { title: `profile ${evil}` });
+    const data = flameGraphData(profileFlame(profile), { title: `profile ${evil}` });
     const { page, requests, errors, dialogs } = await openPage('xss.html', data);
 
     await expect.poll(() => frame(page, evil).locator('.d3-flame-graph-label').textContent()).toBe(evil);
@@ -263,7 +263,7 @@ describe('flame graph page in Chromium', () => {
   });
 
   it('the static SVG draws the widest frames with their names, pprof values in their titles, diff colours', async () => {
-    const data = flameGraphData(decodeProfile(fixture('cpu')));
+    const data = flameGraphData(fixtureFlame('cpu'));
     const pprof = await pprofCum(fixturePath('cpu'), exactUnit(data.sampleType.unit));
     const { page, errors } = await openFile('cpu.svg', flameSvg(data));
     const hashLoop = page.locator('g', { has: page.locator('text', { hasText: /^main\.hashLoop$/ }) });
@@ -282,7 +282,7 @@ describe('flame graph page in Chromium', () => {
     await saveSvgScreenshot(page, 'flame-cpu-svg');
     await page.close();
 
-    const diff = diffFlameGraphData(decodeProfile(fixture('cpu-large')), decodeProfile(fixture('cpu')));
+    const diff = diffFlameGraphData(fixtureFlame('cpu-large'), fixtureFlame('cpu'));
     const diffPage = await openFile('cpu-diff.svg', flameSvg(diff));
     const fill = async (name: string) =>
       diffPage.page

@@ -14,12 +14,13 @@ import { ASSET_DIR, flameAssets, readFlameAssets } from '../../src/flame/flame-a
 import { flamePageHtml, jsonForScript } from '../../src/flame/flame-page.js';
 import { flameGraphData } from '../../src/flame/flame-tree.js';
 import { syntheticProfile } from '../pprof/synthetic-profile.js';
+import { profileFlame } from './flame-input.js';
 
 const EVIL = '</script><script>alert(1)</script><!--';
 
 function page(): { html: string; data: ReturnType<typeof flameGraphData> } {
   const profile = syntheticProfile({ sampleTypes: [['samples', 'count']], samples: [{ stack: [[EVIL], ['main.main']], values: [3] }] });
-  const data = flameGraphData(profile, { title: `t ${EVIL}` });
+  const data = flameGraphData(profileFlame(profile), { title: `t ${EVIL}` });
   return { html: flamePageHtml(data), data };
 }
 

@@ -6,10 +6,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { diffFlameGraphData, FlameDiffError, flameGraphData } from '../../src/flame/flame-tree.js';
-import { decodeProfile, encodeProfile } from '../../src/pprof/decode-profile.js';
+import { encodeProfile } from '../../src/pprof/decode-profile.js';
 import { SampleIndexError } from '../../src/pprof/top.js';
-import { fixture, fixturePath, type PprofFixtureName } from '../doubles/fixtures.js';
+import { fixturePath, type PprofFixtureName } from '../doubles/fixtures.js';
 import { syntheticProfile } from '../pprof/synthetic-profile.js';
+import { fixtureFlame, profileFlame } from './flame-input.js';
 import { withTempFile } from '../pprof/go-pprof.js';
 import { exactUnit, pprofCum, pprofTraces } from './pprof-reference.js';
 import { cumFromTree, paths } from './tree-walk.js';
@@ -33,7 +34,7 @@ describe('flameGraphData against go tool pprof', () => {
     it(
       `${label}: root = total, every function's outermost frames = its cum${what}`,
       async () => {
-        const data = flameGraphData(decodeProfile(fixture(c.fixture)), { sampleIndex: c.sampleIndex });
+        const data = flameGraphData(fixtureFlame(c.fixture), { sampleIndex: c.sampleIndex });
         const args = [...(c.sampleIndex ? [`-sample_index=${c.sampleIndex}`] : []), ...exactUnit(data.sampleType.unit)];
         const pprof = await pprofCum(fixturePath(c.fixture), args);
 
@@ -59,7 +60,7 @@ describe('flameGraphData against go tool pprof', () => {
   }
 
   it('children are widest first and each node holds at least the sum of its children', { timeout: SLOW }, () => {
-    const data = flameGraphData(decodeProfile(fixture('heap-large')));
+    const data = flameGraphData(fixtureFlame('heap-large'));
     for (const { node } of paths(data.root)) {
       const sum = node.children.reduce((s, c) => s + c.value, 0);
       expect(node.value).toBeGreaterThanOrEqual(sum);
@@ -75,7 +76,7 @@ describe('flameGraphData against go tool pprof', () => {
         { stack: [['main.main']], values: [2] },
       ],
     });
-    const data = flameGraphData(profile);
+    const data = flameGraphData(profileFlame(profile));
     expect(data.root).toEqual({
       name: 'root',
       value: 7,
@@ -88,8 +89,8 @@ describe('flameGraphData against go tool pprof', () => {
   });
 
   it('an unknown --sample-index is refused with the types there are', () => {
-    expect(() => flameGraphData(decodeProfile(fixture('heap')), { sampleIndex: 'nope' })).toThrow(SampleIndexError);
-    expect(() => flameGraphData(decodeProfile(fixture('heap')), { sampleIndex: 'nope' })).toThrow(/alloc_objects, alloc_space, inuse_objects, inuse_space/);
+    expect(() => flameGraphData(fixtureFlame('heap'), { sampleIndex: 'nope' })).toThrow(SampleIndexError);
+    expect(() => flameGraphData(fixtureFlame('heap'), { sampleIndex: 'nope' })).toThrow(/alloc_objects, alloc_space, inuse_objects, inuse_space/);
   });
 });
 
@@ -105,7 +106,7 @@ describe('diffFlameGraphData against go tool pprof -diff_base', () => {
     it(
       `${d.profile} against ${d.base}${d.sampleIndex ? ` (${d.sampleIndex})` : ''}: deltas are -diff_base's cum, percentages of the base total`,
       async () => {
-        const data = diffFlameGraphData(decodeProfile(fixture(d.profile)), decodeProfile(fixture(d.base)), { sampleIndex: d.sampleIndex });
+        const data = diffFlameGraphData(fixtureFlame(d.profile), fixtureFlame(d.base), { sampleIndex: d.sampleIndex });
         const args = [`-diff_base=${fixturePath(d.base)}`, ...(d.sampleIndex ? [`-sample_index=${d.sampleIndex}`] : []), ...exactUnit(data.sampleType.unit)];
         const pprof = await pprofCum(fixturePath(d.profile), args);
         const alone = await pprofCum(fixturePath(d.profile), args.slice(1));
@@ -128,8 +129,8 @@ describe('diffFlameGraphData against go tool pprof -diff_base', () => {
   }
 
   it('profiles of different kinds are refused, naming both sample types', () => {
-    expect(() => diffFlameGraphData(decodeProfile(fixture('cpu')), decodeProfile(fixture('heap')))).toThrow(FlameDiffError);
-    expect(() => diffFlameGraphData(decodeProfile(fixture('cpu')), decodeProfile(fixture('heap')))).toThrow(
+    expect(() => diffFlameGraphData(fixtureFlame('cpu'), fixtureFlame('heap'))).toThrow(FlameDiffError);
+    expect(() => diffFlameGraphData(fixtureFlame('cpu'), fixtureFlame('heap'))).toThrow(
       'the profile holds cpu (nanoseconds) and the base inuse_space (bytes): a diff needs two profiles of the same kind',
     );
   });
