@@ -9,7 +9,7 @@ import { KubeApiError } from '../kube/kube-api-error.js';
 import type { Logger } from '../log.js';
 import type { RunObserver } from './run-observer.js';
 import type { RunOutcome } from './run-outcome.js';
-import type { RunSummaryJson } from './run-summary.js';
+import { emptyWindowsNote, type RunSummaryJson } from './run-summary.js';
 
 export function logObserver(log: Logger): RunObserver {
   return {
@@ -56,13 +56,13 @@ export function logOutcome(log: Logger, { summary, ending }: RunOutcome): void {
     case 'nothing-selected':
       log.info(
         { summary: report },
-        `run finished: ${report.profilesStored} profiles stored from ${report.podsSelected} pods in ${sinkNames(report)}${emptyWindows(report)}`,
+        `run finished: ${report.profilesStored} profiles stored from ${report.podsSelected} pods in ${sinkNames(report)}${emptyWindowsNote(report.profilesEmpty)}`,
       );
       return;
     case 'partial':
       log.warn(
         { summary: report },
-        `run finished with failures: stored ${storedPerSink(report)}; ${report.profilesFailed} of ${report.profilesAttempted} profiles failed, ${report.podsSkipped} pods skipped${emptyWindows(report)}`,
+        `run finished with failures: stored ${storedPerSink(report)}; ${report.profilesFailed} of ${report.profilesAttempted} profiles failed, ${report.podsSkipped} pods skipped${emptyWindowsNote(report.profilesEmpty)}`,
       );
   }
 }
@@ -75,12 +75,6 @@ function sinkNames(report: RunSummaryJson): string {
 function storedPerSink(report: RunSummaryJson): string {
   const forSinks = report.profilesAttempted - report.profilesEmpty;
   return report.sinks.map((counts) => `${counts.stored}/${forSinks} in ${counts.sink}`).join(', ');
-}
-
-/** `, 2 empty windows`, or '' when there were none. */
-function emptyWindows(report: RunSummaryJson): string {
-  if (report.profilesEmpty === 0) return '';
-  return `, ${report.profilesEmpty} empty ${report.profilesEmpty === 1 ? 'window' : 'windows'}`;
 }
 
 export function listErrorMessage(err: unknown): string {

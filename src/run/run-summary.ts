@@ -145,3 +145,9 @@ export class RunSummary implements RunObserver {
     };
   }
 }
+
+/** `, 2 empty windows` (`, 1 empty window`) for a run's closing line, or '' when there were none. */
+export function emptyWindowsNote(profilesEmpty: number): string {
+  if (profilesEmpty === 0) return '';
+  return `, ${profilesEmpty} empty ${profilesEmpty === 1 ? 'window' : 'windows'}`;
+}

@@ -10,7 +10,7 @@ import type { LocalForward } from '../../kube/port-forward.js';
 import type { ProfileError } from '../../profile-error.js';
 import { PROFILE_TYPES, type ProfileType } from '../../profile-types.js';
 import type { RunObserver, SkippedPod } from '../../run/run-observer.js';
-import type { RunSummary } from '../../run/run-summary.js';
+import { emptyWindowsNote, type RunSummary } from '../../run/run-summary.js';
 import { formatBytes } from '../../units/byte-size.js';
 
 export interface CaptureOutput {
@@ -120,8 +120,9 @@ export class CaptureReport implements RunObserver {
       return;
     }
     const cumulative = summary.profilesCumulative > 0 ? ` (${summary.profilesCumulative} cumulative)` : '';
-    const empty = summary.profilesEmpty > 0 ? `, ${summary.profilesEmpty} empty ${summary.profilesEmpty === 1 ? 'window' : 'windows'}` : '';
-    this.progress(`captured ${stored} profiles${cumulative}${empty} from ${pods} ${pods === 1 ? 'pod' : 'pods'} in ${(elapsedMs / 1000).toFixed(1)}s`);
+    this.progress(
+      `captured ${stored} profiles${cumulative}${emptyWindowsNote(summary.profilesEmpty)} from ${pods} ${pods === 1 ? 'pod' : 'pods'} in ${(elapsedMs / 1000).toFixed(1)}s`,
+    );
   }
 }
 
