@@ -1,8 +1,13 @@
 /**
  * A separate process writing and reading a shared ProfileCache, for the concurrent-writers test:
- * `node --import tsx cache-writer.ts DIR MAX_BYTES WRITER ROUNDS`. Profile k's bytes are
- * `content(k)`; every read must return all of them or nothing. Prints a JSON report.
+ * `node --import tsx cache-writer.ts DIR MAX_BYTES WRITER ROUNDS BARRIER_DIR WRITERS`. Profile k's
+ * bytes are `content(k)`; every read must return all of them or nothing. The writers start
+ * together: each marks itself ready in BARRIER_DIR and waits until all WRITERS are (process
+ * start-up under load otherwise spreads them apart). Prints a JSON report.
  */
+import { readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ProfileCache } from '../../src/merge/profile-cache.js';
 
 export const PROFILE_IDS = 12;
@@ -14,9 +19,16 @@ export function content(k: number): Buffer {
   return bytes;
 }
 
+/** Marks this writer ready and resolves once `writers` are. */
+async function startTogether(barrierDir: string, writer: string, writers: number): Promise<void> {
+  await writeFile(join(barrierDir, `ready-${writer}`), '');
+  while ((await readdir(barrierDir)).length < writers) await sleep(5);
+}
+
 async function main(): Promise<void> {
-  const [dir, maxBytes, writer, rounds] = process.argv.slice(2);
+  const [dir, maxBytes, writer, rounds, barrierDir, writers] = process.argv.slice(2);
   const cache = new ProfileCache({ dir: dir!, maxBytes: Number(maxBytes) });
+  await startTogether(barrierDir!, writer!, Number(writers));
   const startedAt = Date.now();
   let reads = 0;
   let hits = 0;

@@ -96,12 +96,15 @@ describe('ProfileCache', () => {
   it('stays whole with concurrent writers and readers in four processes', { timeout: 120_000 }, async () => {
     const writer = fileURLToPath(new URL('./cache-writer.ts', import.meta.url));
     const maxBytes = 600_000; // about five of the twelve profiles: constant eviction
+    const barrier = await mkdtemp(join(tmpdir(), 'cache-barrier-'));
     const reports = await Promise.all(
       [0, 1, 2, 3].map(async (w) => {
-        const { stdout } = await run(process.execPath, ['--import', 'tsx', writer, dir, String(maxBytes), String(w), '20'], { timeout: 100_000 });
+        const args = ['--import', 'tsx', writer, dir, String(maxBytes), String(w), '20', barrier, '4'];
+        const { stdout } = await run(process.execPath, args, { timeout: 100_000 });
         return JSON.parse(stdout) as { reads: number; hits: number; bad: string[]; startedAt: number; endedAt: number };
       }),
     );
+    await rm(barrier, { recursive: true, force: true });
     for (const report of reports) {
       expect(report.bad).toEqual([]);
       expect(report.reads).toBe(20 * PROFILE_IDS);
