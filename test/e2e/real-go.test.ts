@@ -20,6 +20,12 @@ import { cleanEnv, runCli, summaryOf, tempDir } from '../cli/run-cli.js';
 
 const APP = fileURLToPath(new URL('./go-pprof-app/main.go', import.meta.url));
 const ALL_TYPES = 'cpu,heap,allocs,goroutine,block,mutex,threadcreate';
+/**
+ * The shortest DurationNanos a 1 s window may carry. Go measures a CPU profile from when its
+ * profile-writer goroutine starts (runtime/pprof newProfileBuilder), which on a loaded machine is
+ * some milliseconds after the window began: 0.988 s was seen in a full parallel run.
+ */
+const SHORTEST_WINDOW_S = 0.9;
 
 let api: FakeKubeApi;
 let collector: TestCollector;
@@ -97,7 +103,7 @@ describe('kprofefe against a real Go program', () => {
     // The window profiles cover the 1 s window (Go's DurationNanos, as go tool pprof reads it); the snapshots have no duration.
     for (const service of ['go-app', 'custom']) {
       for (const type of ['cpu', 'allocs', 'block', 'mutex']) {
-        expect(durations[`${service} ${type}`], `${service} ${type}`).toBeGreaterThanOrEqual(1);
+        expect(durations[`${service} ${type}`], `${service} ${type}`).toBeGreaterThanOrEqual(SHORTEST_WINDOW_S);
         expect(durations[`${service} ${type}`], `${service} ${type}`).toBeLessThan(2);
       }
       for (const type of ['heap', 'goroutine', 'threadcreate']) expect(durations[`${service} ${type}`], `${service} ${type}`).toBeUndefined();
@@ -171,7 +177,7 @@ describe('kprofefe against a real Go program, three sinks in one run', () => {
           const seconds = Number(viaPyroscope?.profile.durationNanos ?? 0) / 1e9;
           const window = ['cpu', 'allocs', 'block', 'mutex'].includes(type);
           if (window) {
-            expect(seconds, what).toBeGreaterThanOrEqual(1);
+            expect(seconds, what).toBeGreaterThanOrEqual(SHORTEST_WINDOW_S);
             expect(seconds, what).toBeLessThan(2);
           } else expect(seconds, what).toBe(0);
           expect(viaPyroscope?.labels.__delta__, what).toBe(window && type !== 'cpu' ? 'false' : undefined);
